@@ -12,7 +12,8 @@ type Code string
 
 // The codes a domain package may return.
 const (
-	Invalid      Code = "invalid"
+	BadRequest   Code = "bad_request" // the request itself is malformed (not JSON, wrong type)
+	Invalid      Code = "invalid"     // well-formed, but a value breaks a rule
 	NotFound     Code = "not_found"
 	Conflict     Code = "conflict"
 	Forbidden    Code = "forbidden"

@@ -1,0 +1,6 @@
+package api
+
+import "net/http"
+
+func (s *Server) attachmentRoutes(mux *http.ServeMux) {
+}

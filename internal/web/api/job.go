@@ -1,0 +1,6 @@
+package api
+
+import "net/http"
+
+func (s *Server) jobRoutes(mux *http.ServeMux) {
+}

@@ -1,0 +1,6 @@
+package api
+
+import "net/http"
+
+func (s *Server) ticketRoutes(mux *http.ServeMux) {
+}
