@@ -141,3 +141,9 @@ func Exec(t testing.TB, q *sql.DB, query string, args ...any) {
 		t.Fatalf("%s: %v", query, err)
 	}
 }
+
+// EachB is Each for benchmarks.
+func EachB(b *testing.B, fn func(b *testing.B, d *db.DB)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { fn(b, Postgres(b)) })
+}

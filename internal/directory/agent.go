@@ -5,70 +5,122 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
+	"time"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/auth"
 	"linedesk/internal/db"
 )
 
+// Agent is a member of the support team.
+type Agent struct {
+	ID                 int64     `json:"id"`
+	Name               string    `json:"name"`
+	Email              string    `json:"email"`
+	Role               auth.Role `json:"role"`
+	Line               int       `json:"line"`
+	Language           string    `json:"language"`
+	Active             bool      `json:"active"`
+	GroupIDs           []int64   `json:"group_ids"`
+	MustChangePassword bool      `json:"must_change_password"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
+}
+
+// AgentInput creates an agent. Password may be empty: the agent then
+// cannot sign in until one is set. Role defaults to agent, Line to 1 and
+// Language to en.
+type AgentInput struct {
+	Name               string    `json:"name"`
+	Email              string    `json:"email"`
+	Password           string    `json:"password"`
+	Role               auth.Role `json:"role"`
+	Line               int       `json:"line"`
+	Language           string    `json:"language"`
+	GroupIDs           []int64   `json:"group_ids"`
+	MustChangePassword bool      `json:"must_change_password"`
+}
+
+// AgentFilter selects agents: Q is a part of the name or e-mail (names
+// fold case as described on ContactFilter); Role, GroupID and Active,
+// when set, must match.
+type AgentFilter struct {
+	Q       string
+	Role    auth.Role
+	GroupID *int64
+	Active  *bool
+	Offset  int
+	Limit   int // 25 when 0, at most 500
+}
+
+const minPassword = 8
+
+// normalize checks every field but the password and groups.
+func (a *Agent) normalize() (err error) {
+	if a.Name, err = validName("name", a.Name); err != nil {
+		return err
+	}
+	if a.Email, err = ValidEmail("email", a.Email); err != nil {
+		return err
+	}
+	if a.Role == "" {
+		a.Role = auth.RoleAgent
+	}
+	if !a.Role.Valid() {
+		return apperr.Field("role", "must be admin, supervisor or agent")
+	}
+	if a.Line == 0 {
+		a.Line = 1
+	}
+	if a.Line < 1 || a.Line > 4 {
+		return apperr.Field("line", "must be 1, 2, 3 or 4")
+	}
+	a.Language, err = validLanguage(a.Language)
+	return err
+}
+
+// passwordHash checks and hashes a new password; "" stays "".
+func passwordHash(password string) (string, error) {
+	if password == "" {
+		return "", nil
+	}
+	if len(password) < minPassword {
+		return "", apperr.Field("password", "must be at least %d characters", minPassword)
+	}
+	return auth.HashPassword(password)
+}
+
+func emailTaken(err error, what string) error {
+	if db.IsUniqueViolation(err) {
+		return &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "an agent with this e-mail already exists"}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
 // CreateAgent adds an agent; its e-mail must be unused.
 func (s *Service) CreateAgent(ctx context.Context, in AgentInput) (Agent, error) {
-	email, err := ValidEmail("email", in.Email)
+	a := Agent{Name: in.Name, Email: in.Email, Role: in.Role, Line: in.Line, Language: in.Language}
+	if err := a.normalize(); err != nil {
+		return Agent{}, err
+	}
+	hash, err := passwordHash(in.Password)
 	if err != nil {
 		return Agent{}, err
 	}
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" || len(in.Name) > 200 {
-		return Agent{}, apperr.Field("name", "is required (at most 200 characters)")
-	}
-	if in.Role == "" {
-		in.Role = auth.RoleAgent
-	}
-	if !in.Role.Valid() {
-		return Agent{}, apperr.Field("role", "must be admin, supervisor or agent")
-	}
-	if in.Line == 0 {
-		in.Line = 1
-	}
-	if in.Line < 1 || in.Line > 4 {
-		return Agent{}, apperr.Field("line", "must be 1, 2, 3 or 4")
-	}
-	if in.Language == "" {
-		in.Language = "en"
-	}
-	if !slices.Contains(Languages, in.Language) {
-		return Agent{}, apperr.Field("language", "must be en, ru or lv")
-	}
-	hash := ""
-	if in.Password != "" {
-		if len(in.Password) < 8 {
-			return Agent{}, apperr.Field("password", "must be at least 8 characters")
-		}
-		if hash, err = auth.HashPassword(in.Password); err != nil {
-			return Agent{}, err
-		}
-	}
-	var id int64
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		now := db.Now()
 		err := tx.QueryRowContext(ctx, `
 			INSERT INTO agents (name, email, password_hash, role, line, language, active, must_change_password, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $8) RETURNING id`,
-			in.Name, email, hash, in.Role, in.Line, in.Language, in.MustChangePassword, now).Scan(&id)
-		if db.IsUniqueViolation(err) {
-			return &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "an agent with this e-mail already exists"}
-		}
+			a.Name, a.Email, hash, a.Role, a.Line, a.Language, in.MustChangePassword, db.Now()).Scan(&a.ID)
 		if err != nil {
-			return fmt.Errorf("create agent: %w", err)
+			return emailTaken(err, "create agent")
 		}
-		return setAgentGroups(ctx, tx, id, in.GroupIDs)
+		return setAgentGroups(ctx, tx, a.ID, in.GroupIDs)
 	})
 	if err != nil {
 		return Agent{}, err
 	}
-	return s.FindAgent(ctx, id)
+	return s.FindAgent(ctx, a.ID)
 }
 
 func setAgentGroups(ctx context.Context, tx *sql.Tx, agentID int64, groupIDs []int64) error {
@@ -89,43 +141,83 @@ func setAgentGroups(ctx context.Context, tx *sql.Tx, agentID int64, groupIDs []i
 
 const agentColumns = `id, name, email, role, line, language, active, must_change_password, created_at, updated_at`
 
-func scanAgent(row interface{ Scan(...any) error }) (Agent, error) {
+func scanAgent(row scanner) (Agent, error) {
 	var a Agent
 	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.Role, &a.Line, &a.Language, &a.Active, &a.MustChangePassword,
 		&a.CreatedAt, &a.UpdatedAt)
 	return a, err
 }
 
+const agentGroupsSQL = `SELECT agent_id, group_id FROM agent_groups WHERE agent_id IN (%s) ORDER BY group_id`
+
 // FindAgent returns one agent with its groups.
 func (s *Service) FindAgent(ctx context.Context, id int64) (Agent, error) {
-	a, err := scanAgent(s.db.R.QueryRowContext(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = $1`, id))
-	return s.withGroups(ctx, a, err, fmt.Sprintf("agent %d", id))
+	return findAgent(ctx, s.db.R, `id = $1`, id, fmt.Sprintf("agent %d", id))
 }
 
 // FindAgentByEmail returns the agent with that e-mail address.
 func (s *Service) FindAgentByEmail(ctx context.Context, email string) (Agent, error) {
 	email = NormalizeEmail(email)
-	a, err := scanAgent(s.db.R.QueryRowContext(ctx, `SELECT `+agentColumns+` FROM agents WHERE email = $1`, email))
-	return s.withGroups(ctx, a, err, "agent "+email)
+	return findAgent(ctx, s.db.R, `email = $1`, email, "agent "+email)
 }
 
-func (s *Service) withGroups(ctx context.Context, a Agent, err error, what string) (Agent, error) {
+func findAgent(ctx context.Context, q db.Queryer, cond string, arg any, what string) (Agent, error) {
+	a, err := scanAgent(q.QueryRowContext(ctx, `SELECT `+agentColumns+` FROM agents WHERE `+cond, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Agent{}, apperr.NotFoundf("%s not found", what)
 	}
 	if err != nil {
 		return Agent{}, fmt.Errorf("find %s: %w", what, err)
 	}
-	a.GroupIDs, err = auth.GroupIDs(ctx, s.db.R, a.ID)
-	return a, err
+	list := []Agent{a}
+	if err := withGroups(ctx, q, list); err != nil {
+		return Agent{}, err
+	}
+	return list[0], nil
 }
 
-// AdminExists reports whether an active administrator exists.
-func (s *Service) AdminExists(ctx context.Context) (bool, error) {
-	var n int
-	err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM agents WHERE role = 'admin' AND active`).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("count administrators: %w", err)
+// withGroups fills in the groups of the agents.
+func withGroups(ctx context.Context, q db.Queryer, list []Agent) error {
+	ids := make([]int64, len(list))
+	for i, a := range list {
+		ids[i] = a.ID
 	}
-	return n > 0, nil
+	groups, err := childrenOf[int64](ctx, q, agentGroupsSQL, ids)
+	if err != nil {
+		return fmt.Errorf("groups of agents: %w", err)
+	}
+	for i := range list {
+		list[i].GroupIDs = orEmpty(groups[list[i].ID])
+	}
+	return nil
+}
+
+// FindAgents returns a page of agents ordered by name, with their groups,
+// and how many match.
+func (s *Service) FindAgents(ctx context.Context, f AgentFilter) ([]Agent, int, error) {
+	var w where
+	if f.Q != "" {
+		p := w.arg(likeContains(f.Q))
+		w.add(`(lower(name) LIKE ` + p + ` ESCAPE '\' OR email LIKE ` + p + ` ESCAPE '\')`)
+	}
+	if f.Role != "" {
+		if !f.Role.Valid() {
+			return nil, 0, apperr.Field("role", "must be admin, supervisor or agent")
+		}
+		w.add(`role = ` + w.arg(f.Role))
+	}
+	if f.GroupID != nil {
+		w.add(`id IN (SELECT agent_id FROM agent_groups WHERE group_id = ` + w.arg(*f.GroupID) + `)`)
+	}
+	if f.Active != nil {
+		w.add(`active = ` + w.arg(*f.Active))
+	}
+	list, total, err := findPage(ctx, s.db.R, agentColumns, "agents", "lower(name), id", w, f.Offset, f.Limit, scanAgent)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := withGroups(ctx, s.db.R, list); err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
 }

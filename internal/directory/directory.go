@@ -3,10 +3,11 @@
 package directory
 
 import (
+	"slices"
 	"strings"
-	"time"
+	"unicode/utf8"
 
-	"linedesk/internal/auth"
+	"linedesk/internal/apperr"
 	"linedesk/internal/db"
 )
 
@@ -23,48 +24,17 @@ func NewService(d *db.DB) *Service {
 // Languages a contact or agent may use.
 var Languages = []string{"en", "ru", "lv"}
 
-// Contact is a person who asks for help.
-type Contact struct {
-	ID            int64     `json:"id"`
-	Name          string    `json:"name"`
-	Email         string    `json:"email"`  // primary address, "" when none
-	Emails        []string  `json:"emails"` // all addresses, primary first
-	Phone         string    `json:"phone"`
-	CompanyID     *int64    `json:"company_id"`
-	Language      string    `json:"language"`
-	Notes         string    `json:"notes"`
-	Blocked       bool      `json:"blocked"`
-	BlockedReason string    `json:"blocked_reason"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
-}
+// Length limits of free-text fields, in characters.
+const (
+	maxName  = 200
+	maxNotes = 10000
+)
 
-// Agent is a member of the support team.
-type Agent struct {
-	ID                 int64     `json:"id"`
-	Name               string    `json:"name"`
-	Email              string    `json:"email"`
-	Role               auth.Role `json:"role"`
-	Line               int       `json:"line"`
-	Language           string    `json:"language"`
-	Active             bool      `json:"active"`
-	GroupIDs           []int64   `json:"group_ids"`
-	MustChangePassword bool      `json:"must_change_password"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
-}
-
-// AgentInput creates an agent. Password may be empty: the agent then
-// cannot sign in until one is set.
-type AgentInput struct {
-	Name               string
-	Email              string
-	Password           string
-	Role               auth.Role
-	Line               int
-	Language           string
-	GroupIDs           []int64
-	MustChangePassword bool
+// Ref changes an optional reference to another record in an update:
+// nothing happens unless Set; a nil ID then clears the reference.
+type Ref struct {
+	Set bool
+	ID  *int64
 }
 
 // NormalizeEmail lower-cases and trims an address; addresses are compared
@@ -77,4 +47,48 @@ func NormalizeEmail(s string) string {
 // lower() folds only ASCII, so the key is made in Go).
 func nameKey(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// validName trims a required name and checks its length.
+func validName(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || utf8.RuneCountInString(s) > maxName {
+		return "", apperr.Field(field, "is required (at most %d characters)", maxName)
+	}
+	return s, nil
+}
+
+// validText checks an optional free-text field.
+func validText(field, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > max {
+		return "", apperr.Field(field, "must be at most %d characters", max)
+	}
+	return s, nil
+}
+
+// validLanguage returns lang, "en" when empty, or an error on the field.
+func validLanguage(lang string) (string, error) {
+	if lang == "" {
+		return "en", nil
+	}
+	if !slices.Contains(Languages, lang) {
+		return "", apperr.Field("language", "must be en, ru or lv")
+	}
+	return lang, nil
+}
+
+// set copies *p into dst when p is not nil: how updates apply their fields.
+func set[T any](dst *T, p *T) {
+	if p != nil {
+		*dst = *p
+	}
+}
+
+// orEmpty makes a nil slice an empty one, so JSON shows [] and not null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

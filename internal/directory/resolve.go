@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"unicode/utf8"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/db"
@@ -59,7 +60,7 @@ func (s *Service) ResolveContact(ctx context.Context, q db.Queryer, email, name 
 	if name == "" {
 		name = email[:strings.Index(email, "@")]
 	}
-	if len(name) > 200 {
+	if utf8.RuneCountInString(name) > 200 {
 		return Contact{}, apperr.Field("requester.name", "must be at most 200 characters")
 	}
 	companyID, err := companyForDomain(ctx, q, email[strings.LastIndex(email, "@")+1:])
@@ -72,8 +73,27 @@ func (s *Service) ResolveContact(ctx context.Context, q db.Queryer, email, name 
 		name, companyID, now).Scan(&id); err != nil {
 		return Contact{}, fmt.Errorf("create contact %s: %w", email, err)
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO contact_emails (email, contact_id, position) VALUES ($1, $2, 0)`, email, id); err != nil {
+	res, err := q.ExecContext(ctx, `INSERT INTO contact_emails (email, contact_id, position) VALUES ($1, $2, 0)
+		ON CONFLICT (email) DO NOTHING`, email, id)
+	if err != nil {
 		return Contact{}, fmt.Errorf("create contact %s: %w", email, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return adoptConcurrent(ctx, q, email, id)
+	}
+	return findContact(ctx, q, id)
+}
+
+// adoptConcurrent handles two requests from one new address at the same
+// moment (two e-mails, two API calls): the other transaction committed the
+// address first, so the contact just made is dropped and theirs is used.
+func adoptConcurrent(ctx context.Context, q db.Queryer, email string, ours int64) (Contact, error) {
+	if _, err := q.ExecContext(ctx, `DELETE FROM contacts WHERE id = $1`, ours); err != nil {
+		return Contact{}, fmt.Errorf("resolve contact %s: %w", email, err)
+	}
+	var id int64
+	if err := q.QueryRowContext(ctx, `SELECT contact_id FROM contact_emails WHERE email = $1`, email).Scan(&id); err != nil {
+		return Contact{}, fmt.Errorf("resolve contact %s: %w", email, err)
 	}
 	return findContact(ctx, q, id)
 }
@@ -91,53 +111,4 @@ func companyForDomain(ctx context.Context, q db.Queryer, domain string) (*int64,
 		return nil, fmt.Errorf("company for domain %s: %w", domain, err)
 	}
 	return &id, nil
-}
-
-// FindContact returns one contact.
-func (s *Service) FindContact(ctx context.Context, id int64) (Contact, error) {
-	return findContact(ctx, s.db.R, id)
-}
-
-// FindContactTx is FindContact inside the caller's transaction.
-func (s *Service) FindContactTx(ctx context.Context, q db.Queryer, id int64) (Contact, error) {
-	return findContact(ctx, q, id)
-}
-
-func findContact(ctx context.Context, q db.Queryer, id int64) (Contact, error) {
-	var c Contact
-	err := q.QueryRowContext(ctx, `
-		SELECT id, name, phone, company_id, language, notes, blocked, blocked_reason, created_at, updated_at
-		FROM contacts WHERE id = $1`, id).
-		Scan(&c.ID, &c.Name, &c.Phone, &c.CompanyID, &c.Language, &c.Notes, &c.Blocked, &c.BlockedReason,
-			&c.CreatedAt, &c.UpdatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Contact{}, apperr.NotFoundf("contact %d not found", id)
-	}
-	if err != nil {
-		return Contact{}, fmt.Errorf("find contact %d: %w", id, err)
-	}
-	if c.Emails, err = contactEmails(ctx, q, id); err != nil {
-		return Contact{}, err
-	}
-	if len(c.Emails) > 0 {
-		c.Email = c.Emails[0]
-	}
-	return c, nil
-}
-
-func contactEmails(ctx context.Context, q db.Queryer, id int64) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT email FROM contact_emails WHERE contact_id = $1 ORDER BY position`, id)
-	if err != nil {
-		return nil, fmt.Errorf("emails of contact %d: %w", id, err)
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }

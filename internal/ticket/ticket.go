@@ -4,6 +4,7 @@ package ticket
 
 import (
 	"log/slog"
+	"time"
 
 	"linedesk/internal/attachment"
 	"linedesk/internal/db"
@@ -18,9 +19,60 @@ type Service struct {
 	dir   *directory.Service
 	files *attachment.Service
 	jobs  *job.Queue
+
+	// afterInsert, when set by a test, runs inside CreateTicket's
+	// transaction after the ticket row is written: the crash test kills
+	// the process there.
+	afterInsert func()
 }
 
 // NewService returns the ticket service.
 func NewService(d *db.DB, log *slog.Logger, dir *directory.Service, files *attachment.Service, jobs *job.Queue) *Service {
 	return &Service{db: d, log: log, dir: dir, files: files, jobs: jobs}
+}
+
+// Ticket is one request from one requester.
+type Ticket struct {
+	ID           int64          `json:"id"`
+	Number       int64          `json:"number"`
+	Subject      string         `json:"subject"`
+	Description  string         `json:"description"`
+	Status       Status         `json:"status"`
+	Priority     Priority       `json:"priority"`
+	Type         Type           `json:"type"`
+	Line         int            `json:"line"`
+	GroupID      *int64         `json:"group_id"`
+	AssigneeID   *int64         `json:"assignee_id"`
+	Requester    Requester      `json:"requester"`
+	CompanyID    *int64         `json:"company_id"`
+	Channel      Channel        `json:"channel"`
+	ParentID     *int64         `json:"parent_id"`
+	Tags         []string       `json:"tags"`
+	CustomFields map[string]any `json:"custom_fields"`
+	FollowerIDs  []int64        `json:"follower_ids"`
+	SLA          SLA            `json:"sla"`
+	Version      int64          `json:"version"`
+	CreatedAt    time.Time      `json:"created_at"`
+	UpdatedAt    time.Time      `json:"updated_at"`
+	SolvedAt     *time.Time     `json:"solved_at"`
+	ClosedAt     *time.Time     `json:"closed_at"`
+}
+
+// Requester is the contact a ticket is for, as shown on the ticket.
+type Requester struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// SLA holds a ticket's deadlines. They come from the client's plan; with
+// no SLA policy in force they are null.
+type SLA struct {
+	FirstResponseDueAt *time.Time `json:"first_response_due_at"`
+	ResolutionDueAt    *time.Time `json:"resolution_due_at"`
+}
+
+// Number formats a ticket number the way customers see it: #1042.
+func Number(n int64) string {
+	return "#" + itoa(n)
 }

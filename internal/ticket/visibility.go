@@ -10,6 +10,7 @@ import (
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/auth"
+	"linedesk/internal/db"
 )
 
 // visibleClause is the SQL condition (on alias t) limiting tickets to those
@@ -39,13 +40,17 @@ func visibleClause(p auth.Principal, args *[]any) string {
 // it does not exist or p may not see it: a hidden ticket is not revealed
 // by a different answer.
 func (s *Service) CanViewTicket(ctx context.Context, p auth.Principal, ticketID int64) error {
+	return s.canView(ctx, s.db.R, p, ticketID)
+}
+
+func (s *Service) canView(ctx context.Context, q db.Queryer, p auth.Principal, ticketID int64) error {
 	args := []any{ticketID}
-	q := `SELECT 1 FROM tickets t WHERE t.id = $1`
+	query := `SELECT 1 FROM tickets t WHERE t.id = $1`
 	if c := visibleClause(p, &args); c != "" {
-		q += " AND " + c
+		query += " AND " + c
 	}
 	var one int
-	err := s.db.R.QueryRowContext(ctx, q, args...).Scan(&one)
+	err := q.QueryRowContext(ctx, query, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return apperr.NotFoundf("ticket %d not found", ticketID)
 	}

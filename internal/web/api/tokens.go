@@ -56,7 +56,7 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	writeJSON(w, http.StatusCreated, struct {
-		Token string `json:"token"`
+		Token string     `json:"token"`
 		Info  auth.Token `json:"info"`
 	}{secret, t})
 	return nil

@@ -1,0 +1,205 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"linedesk/internal/apperr"
+	"linedesk/internal/auth"
+)
+
+// Filter selects tickets for a list. Zero fields do not filter.
+type Filter struct {
+	Statuses    []Status
+	Priorities  []Priority
+	GroupID     *int64
+	AssigneeID  *int64
+	Unassigned  bool
+	CompanyID   *int64
+	RequesterID *int64
+	ParentID    *int64
+	Channel     Channel
+	Line        int
+	Tag         string
+	Query       string // a ticket number (#1042) or words in the subject or description
+	Sort        string // a sortable column, "-" in front for descending
+	Page        int    // 1-based
+	PerPage     int
+}
+
+// sortColumns maps the accepted sort keys to SQL.
+var sortColumns = map[string]string{
+	"created_at": "t.created_at", "updated_at": "t.updated_at", "number": "t.number", "line": "t.line",
+	"priority": "CASE t.priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 ELSE 3 END",
+}
+
+// FindTicket returns one ticket p may see.
+func (s *Service) FindTicket(ctx context.Context, p auth.Principal, id int64) (Ticket, error) {
+	if err := s.CanViewTicket(ctx, p, id); err != nil {
+		return Ticket{}, err
+	}
+	return s.load(ctx, s.db.R, id, false)
+}
+
+// FindTickets returns one page of the tickets p may see that match f, and
+// how many match in all.
+func (s *Service) FindTickets(ctx context.Context, p auth.Principal, f Filter) ([]Ticket, int, error) {
+	where, args, err := f.where(p)
+	if err != nil {
+		return nil, 0, err
+	}
+	order, err := f.order()
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count tickets: %w", err)
+	}
+	if f.PerPage <= 0 {
+		f.PerPage = 25
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
+	query := `SELECT ` + ticketColumns + ticketFrom + where + order +
+		fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+	out, err := s.queryTickets(ctx, query, args)
+	return out, total, err
+}
+
+func (s *Service) queryTickets(ctx context.Context, query string, args []any) ([]Ticket, error) {
+	rows, err := s.db.R.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	defer rows.Close()
+	out := []Ticket{}
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	ptrs := make([]*Ticket, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	if err := loadTags(ctx, s.db.R, ptrs); err != nil {
+		return nil, err
+	}
+	return out, loadFollowers(ctx, s.db.R, ptrs)
+}
+
+// where builds the WHERE clause from the filter, the caller's visibility
+// included.
+func (f Filter) where(p auth.Principal) (string, []any, error) {
+	if err := f.validate(); err != nil {
+		return "", nil, err
+	}
+	var conds []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if c := visibleClause(p, &args); c != "" {
+		conds = append(conds, c)
+	}
+	if len(f.Statuses) > 0 {
+		conds = append(conds, inList("t.status", f.Statuses, arg))
+	}
+	if len(f.Priorities) > 0 {
+		conds = append(conds, inList("t.priority", f.Priorities, arg))
+	}
+	for col, v := range map[string]*int64{"t.group_id": f.GroupID, "t.assignee_id": f.AssigneeID,
+		"t.company_id": f.CompanyID, "t.requester_id": f.RequesterID, "t.parent_id": f.ParentID} {
+		if v != nil {
+			conds = append(conds, col+" = "+arg(*v))
+		}
+	}
+	if f.Unassigned {
+		conds = append(conds, "t.assignee_id IS NULL")
+	}
+	if f.Channel != "" {
+		conds = append(conds, "t.channel = "+arg(string(f.Channel)))
+	}
+	if f.Line != 0 {
+		conds = append(conds, "t.line = "+arg(f.Line))
+	}
+	if f.Tag != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = "+arg(strings.ToLower(f.Tag))+")")
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		conds = append(conds, queryCond(q, arg))
+	}
+	if len(conds) == 0 {
+		return "", args, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+func (f Filter) validate() error {
+	for _, st := range f.Statuses {
+		if !st.Valid() {
+			return apperr.Field("status", "%q is not a status (new, open, pending, on_hold, solved, closed)", st)
+		}
+	}
+	for _, pr := range f.Priorities {
+		if !pr.Valid() {
+			return apperr.Field("priority", "%q is not a priority (low, normal, high, urgent)", pr)
+		}
+	}
+	if f.Channel != "" && !f.Channel.Valid() {
+		return apperr.Field("channel", "%q is not a channel", f.Channel)
+	}
+	if f.Line != 0 {
+		return checkLine(f.Line)
+	}
+	return nil
+}
+
+func inList[T ~string](col string, vals []T, arg func(any) string) string {
+	ph := make([]string, len(vals))
+	for i, v := range vals {
+		ph[i] = arg(string(v))
+	}
+	return col + " IN (" + strings.Join(ph, ",") + ")"
+}
+
+// queryCond matches a ticket number ("1042" or "#1042") or a phrase in the
+// subject or description. Full-text search replaces the phrase match.
+func queryCond(q string, arg func(any) string) string {
+	if n, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64); err == nil && n > 0 {
+		return "t.number = " + arg(n)
+	}
+	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+	ph := arg(like)
+	return "(lower(t.subject) LIKE " + ph + ` ESCAPE '\' OR lower(t.description) LIKE ` + ph + ` ESCAPE '\')`
+}
+
+func (f Filter) order() (string, error) {
+	key, desc := f.Sort, false
+	if key == "" {
+		key, desc = "updated_at", true
+	}
+	if strings.HasPrefix(key, "-") {
+		key, desc = key[1:], true
+	}
+	col, ok := sortColumns[key]
+	if !ok {
+		return "", apperr.Field("sort", "must be one of created_at, updated_at, number, line, priority (prefix - for descending)")
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	return " ORDER BY " + col + dir + ", t.id" + dir, nil
+}
