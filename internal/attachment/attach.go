@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/auth"
@@ -39,7 +37,7 @@ func (s *Service) Attach(ctx context.Context, q db.Queryer, p auth.Principal, id
 // elsewhere in between makes the count fall short and the caller's
 // transaction roll back.
 func attach(ctx context.Context, tx *sql.Tx, p auth.Principal, ids []int64, ticketID, commentID int64) error {
-	in, args := inList(ids, 1)
+	in, args := db.In(ids, 1)
 	list, err := query(ctx, tx, `SELECT `+columns+` FROM attachments WHERE id IN (`+in+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("attach files: %w", err)
@@ -53,7 +51,7 @@ func attach(ctx context.Context, tx *sql.Tx, p auth.Principal, ids []int64, tick
 			return apperr.Field("attachment_ids", "attachment %d cannot be attached", id)
 		}
 	}
-	in, args = inList(ids, 3)
+	in, args = db.In(ids, 3)
 	res, err := tx.ExecContext(ctx, `
 		UPDATE attachments SET ticket_id = $1, comment_id = $2
 		WHERE id IN (`+in+`) AND ticket_id IS NULL AND comment_id IS NULL`,
@@ -81,7 +79,7 @@ func attachable(p auth.Principal, a Attachment) bool {
 func (s *Service) ForComments(ctx context.Context, q db.Queryer, commentIDs []int64) (map[int64][]Attachment, error) {
 	out := map[int64][]Attachment{}
 	for chunk := range slices.Chunk(commentIDs, 500) {
-		in, args := inList(chunk, 1)
+		in, args := db.In(chunk, 1)
 		list, err := query(ctx, q, `SELECT `+columns+` FROM attachments WHERE comment_id IN (`+in+`) ORDER BY id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("attachments of comments: %w", err)
@@ -119,15 +117,4 @@ func query(ctx context.Context, q db.Queryer, query string, args ...any) ([]Atta
 		list = append(list, a)
 	}
 	return list, rows.Err()
-}
-
-// inList returns "$first, $first+1, …" for ids, and ids as arguments.
-func inList[T any](ids []T, first int) (string, []any) {
-	marks := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		marks[i] = "$" + strconv.Itoa(first+i)
-		args[i] = id
-	}
-	return strings.Join(marks, ", "), args
 }

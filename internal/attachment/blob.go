@@ -104,9 +104,6 @@ func humanSize(n int64) string {
 // already exclusive. Uploads and PruneOrphans both take it before
 // touching the blob's file.
 func lockBlob(ctx context.Context, q db.Queryer, sha string) error {
-	if true {
-		return nil
-	}
 	_, err := q.ExecContext(ctx, `
 		INSERT INTO attachment_blobs (sha256, created_at) VALUES ($1, $2)
 		ON CONFLICT (sha256) DO UPDATE SET created_at = attachment_blobs.created_at`, sha, db.Now())

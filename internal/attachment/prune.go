@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"linedesk/internal/db"
 )
 
 // PruneOrphans deletes unattached uploads created before olderThan, then
@@ -106,7 +108,10 @@ func (s *Service) pruneFiles(ctx context.Context, olderThan time.Time) error {
 		if !a.IsDir() || len(a.Name()) != 2 {
 			continue
 		}
-		inner, _ := os.ReadDir(filepath.Join(s.dir, a.Name()))
+		inner, err := os.ReadDir(filepath.Join(s.dir, a.Name()))
+		if err != nil {
+			return fmt.Errorf("prune blobs: %w", err)
+		}
 		for _, b := range inner {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -143,7 +148,7 @@ func (s *Service) pruneLeaf(ctx context.Context, dir, prefix string, olderThan t
 func (s *Service) releaseUnreferenced(ctx context.Context, shas []string) error {
 	shas = slices.Compact(slices.Sorted(slices.Values(shas)))
 	for chunk := range slices.Chunk(shas, 500) {
-		in, args := inList(chunk, 1)
+		in, args := db.In(chunk, 1)
 		rows, err := s.db.R.QueryContext(ctx, `SELECT DISTINCT sha256 FROM attachments WHERE sha256 IN (`+in+`)`, args...)
 		if err != nil {
 			return fmt.Errorf("prune blobs: %w", err)

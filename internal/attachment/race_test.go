@@ -41,6 +41,7 @@ func TestPruneWaitsForUploadInProgress(t *testing.T) {
 			select {
 			case err := <-pruned:
 				t.Errorf("prune finished while an upload held the blob (err %v)", err)
+				pruned <- err
 			case <-time.After(300 * time.Millisecond):
 			}
 			if _, err := os.Stat(s.path(sha)); err != nil {

@@ -55,7 +55,14 @@ func SeedTickets(ctx context.Context, d *db.DB, n int) (Seed, error) {
 			return s, err
 		}
 	}
-	_, err = d.W.ExecContext(ctx, `UPDATE counters SET value = $1 WHERE name = 'ticket_number'`, 1000+n)
+	if _, err = d.W.ExecContext(ctx, `UPDATE counters SET value = $1 WHERE name = 'ticket_number'`, 1000+n); err != nil {
+		return s, err
+	}
+	// A running PostgreSQL's autovacuum gathers planner statistics soon
+	// after a bulk load; gather them now as it would.
+	if d.Dialect == db.Postgres {
+		_, err = d.W.ExecContext(ctx, `ANALYZE`)
+	}
 	return s, err
 }
 

@@ -5,6 +5,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -76,20 +77,27 @@ func openSQLite(path string) (*DB, error) {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 	}
-	writer, err := sql.Open("sqlite", sqliteDSN(path, "_txlock=immediate"))
+	drv, err := sqliteDriver()
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, err
 	}
+	writer := sql.OpenDB(&cachingConnector{dsn: sqliteDSN(path, "_txlock=immediate"), drv: drv})
 	writer.SetMaxOpenConns(1)
 	writer.SetConnMaxIdleTime(0)
-	reader, err := sql.Open("sqlite", sqliteDSN(path, "_pragma=query_only(1)"))
-	if err != nil {
-		writer.Close()
-		return nil, fmt.Errorf("open database: %w", err)
-	}
+	reader := sql.OpenDB(&cachingConnector{dsn: sqliteDSN(path, "_pragma=query_only(1)"), drv: drv})
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
 	return &DB{W: writer, R: reader, Dialect: SQLite}, nil
+}
+
+// sqliteDriver returns the driver the sqlite package registered.
+func sqliteDriver() (driver.Driver, error) {
+	probe, err := sql.Open("sqlite", "")
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	defer probe.Close()
+	return probe.Driver(), nil
 }
 
 // sqliteDSN keeps times as integer microseconds (exact, ordered, and read

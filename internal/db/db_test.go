@@ -81,3 +81,21 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 		}
 	})
 }
+
+func TestInPadsToPowersOfTwo(t *testing.T) {
+	for _, c := range []struct {
+		vals  []int64
+		first int
+		want  string
+		args  []any
+	}{
+		{[]int64{7}, 1, "$1", []any{int64(7)}},
+		{[]int64{1, 2, 3}, 2, "$2, $3, $4, $5", []any{int64(1), int64(2), int64(3), int64(3)}},
+		{[]int64{1, 2, 3, 4}, 1, "$1, $2, $3, $4", []any{int64(1), int64(2), int64(3), int64(4)}},
+	} {
+		got, args := db.In(c.vals, c.first)
+		if got != c.want || !reflect.DeepEqual(args, c.args) {
+			t.Errorf("In(%v, %d) = %q %v, want %q %v", c.vals, c.first, got, args, c.want, c.args)
+		}
+	}
+}

@@ -96,12 +96,8 @@ func childrenOf[T any](ctx context.Context, q db.Queryer, query string, ids []in
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var w where
-	marks := make([]string, len(ids))
-	for i, id := range ids {
-		marks[i] = w.arg(id)
-	}
-	rows, err := q.QueryContext(ctx, fmt.Sprintf(query, strings.Join(marks, ", ")), w.args...)
+	in, args := db.In(ids, 1)
+	rows, err := q.QueryContext(ctx, fmt.Sprintf(query, in), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -65,8 +65,11 @@ func (s *Service) FindTickets(ctx context.Context, p auth.Principal, f Filter) (
 		f.Page = 1
 	}
 	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
-	query := `SELECT ` + ticketColumns + ticketFrom + where + order +
-		fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+	// The page's ids come first, from the indexes alone; only those rows
+	// are then read and joined. Joining before the LIMIT would read every
+	// matching ticket's row to sort it.
+	page := `SELECT t.id FROM tickets t` + where + order + fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+	query := `SELECT ` + ticketColumns + ticketFrom + ` WHERE t.id IN (` + page + `)` + order
 	out, err := s.queryTickets(ctx, query, args)
 	return out, total, err
 }

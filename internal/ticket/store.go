@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/db"
@@ -68,7 +67,8 @@ func loadTags(ctx context.Context, q db.Queryer, ts []*Ticket) error {
 	if len(byID) == 0 {
 		return nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`+idList(byID)+`) ORDER BY tag`)
+	in, args := db.In(keys(byID), 1)
+	rows, err := q.QueryContext(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`+in+`) ORDER BY tag`, args...)
 	if err != nil {
 		return fmt.Errorf("load tags: %w", err)
 	}
@@ -90,7 +90,8 @@ func loadFollowers(ctx context.Context, q db.Queryer, ts []*Ticket) error {
 	if len(byID) == 0 {
 		return nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT ticket_id, agent_id FROM ticket_followers WHERE ticket_id IN (`+idList(byID)+`) ORDER BY agent_id`)
+	in, args := db.In(keys(byID), 1)
+	rows, err := q.QueryContext(ctx, `SELECT ticket_id, agent_id FROM ticket_followers WHERE ticket_id IN (`+in+`) ORDER BY agent_id`, args...)
 	if err != nil {
 		return fmt.Errorf("load followers: %w", err)
 	}
@@ -114,17 +115,12 @@ func index(ts []*Ticket, init func(*Ticket)) map[int64]*Ticket {
 	return m
 }
 
-// idList renders ids for an IN clause. They are integers from our own
-// rows, never user text, so inlining them is safe and keeps one query.
-func idList[T any](m map[int64]T) string {
-	var b strings.Builder
+func keys[T any](m map[int64]T) []int64 {
+	out := make([]int64, 0, len(m))
 	for id := range m {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(itoa(id))
+		out = append(out, id)
 	}
-	return b.String()
+	return out
 }
 
 // setTags replaces a ticket's tags.

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 // env is the API served over real HTTP on a real database, with an
 // administrator and their token.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *db.DB
 	srv   *httptest.Server
 	api   *api.Server
@@ -35,7 +35,7 @@ type env struct {
 	admin string // administrator's API token
 }
 
-func newEnv(t *testing.T, d *db.DB) *env {
+func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dir := directory.NewService(d)
@@ -110,7 +110,7 @@ func (e *env) do(method, path, token string, body any) response {
 }
 
 // want fails the test unless the response has the status.
-func (r response) want(t *testing.T, status int) response {
+func (r response) want(t testing.TB, status int) response {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Raw)

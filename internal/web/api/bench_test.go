@@ -1,0 +1,87 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"linedesk/internal/benchutil"
+	"linedesk/internal/db"
+	"linedesk/internal/dbtest"
+)
+
+// benchClient keeps enough idle connections for the parallel clients, as
+// a load balancer or integration would.
+var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
+
+func post(b *testing.B, url, token string, body []byte) {
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := benchClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		b.Fatalf("status %d", res.StatusCode)
+	}
+}
+
+// BenchmarkHTTPCreateTicket posts tickets from 16 concurrent clients over
+// keep-alive connections: token check, JSON, validation, transaction.
+func BenchmarkHTTPCreateTicket(b *testing.B) {
+	dbtest.EachB(b, func(b *testing.B, d *db.DB) {
+		e := newEnv(b, d)
+		url := e.srv.URL + "/api/v1/tickets"
+		var n atomic.Int64
+		var rec benchutil.Recorder
+		b.SetParallelism(8)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := n.Add(1)
+				body := fmt.Appendf(nil, `{"subject":"Printer does not print","description":"Since this morning the office printer shows an error.","priority":"high","channel":"api","requester":{"email":"caller%d@client.example","name":"Caller %d"},"tags":["printer"]}`, i%500, i%500)
+				rec.Time(func() { post(b, url, e.admin, body) })
+			}
+		})
+		b.StopTimer()
+		rec.Report(b)
+	})
+}
+
+// BenchmarkHTTPListTickets lists one 50-row page of an agent's group
+// queue through HTTP from a store of 100,000 tickets.
+func BenchmarkHTTPListTickets(b *testing.B) {
+	dbtest.EachB(b, func(b *testing.B, d *db.DB) {
+		seed, err := benchutil.SeedTickets(context.Background(), d, 100_000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e := newEnv(b, d)
+		token, _, err := e.auth.CreateToken(context.Background(), seed.Agents[0], "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		url := fmt.Sprintf("%s/api/v1/tickets?status=open,pending&group_id=%d&per_page=50", e.srv.URL, seed.Groups[0])
+		var rec benchutil.Recorder
+		for b.Loop() {
+			rec.Time(func() {
+				req, _ := http.NewRequest("GET", url, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				res, err := benchClient.Do(req)
+				if err != nil || res.StatusCode != 200 {
+					b.Fatalf("%v %v", res, err)
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			})
+		}
+		rec.Report(b)
+	})
+}
