@@ -19,7 +19,11 @@ type Recorder struct {
 func (r *Recorder) Time(fn func()) {
 	start := time.Now()
 	fn()
-	d := time.Since(start)
+	r.Add(time.Since(start))
+}
+
+// Add records one latency measured by the caller.
+func (r *Recorder) Add(d time.Duration) {
 	r.mu.Lock()
 	r.durs = append(r.durs, d)
 	r.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/auth"
@@ -46,16 +47,13 @@ func (s *Service) CreateTicket(ctx context.Context, p auth.Principal, in NewTick
 	if err := in.normalize(); err != nil {
 		return Ticket{}, err
 	}
-	var id int64
+	var t Ticket
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		id, err = s.insertTicket(ctx, tx, p, in)
+		t, err = s.insertTicket(ctx, tx, p, in)
 		return err
 	})
-	if err != nil {
-		return Ticket{}, err
-	}
-	return s.load(ctx, s.db.R, id, false)
+	return t, err
 }
 
 // normalize fills defaults and checks what needs no database.
@@ -100,36 +98,38 @@ func defaults[T ~string](v *T, def T) {
 	}
 }
 
-func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, p auth.Principal, in NewTicket) (int64, error) {
+// insertTicket writes the ticket and returns it as committed: everything
+// it holds was just written, so it is not read back.
+func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, p auth.Principal, in NewTicket) (Ticket, error) {
 	requester, err := s.requester(ctx, tx, in.Requester)
 	if err != nil {
-		return 0, err
+		return Ticket{}, err
 	}
 	if in.CompanyID == nil {
 		in.CompanyID = requester.CompanyID
 	}
 	if err := s.checkRefs(ctx, tx, 0, in); err != nil {
-		return 0, err
+		return Ticket{}, err
 	}
 	fields, err := mergeFieldValues(ctx, tx, nil, in.CustomFields)
 	if err != nil {
-		return 0, err
+		return Ticket{}, err
 	}
 	if in.Status == StatusSolved {
 		if err := requireFields(ctx, tx, fields); err != nil {
-			return 0, err
+			return Ticket{}, err
 		}
 	}
 	var number int64
 	if err := tx.QueryRowContext(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value`).
 		Scan(&number); err != nil {
-		return 0, fmt.Errorf("next ticket number: %w", err)
+		return Ticket{}, fmt.Errorf("next ticket number: %w", err)
 	}
 	fieldsJSON, _ := json.Marshal(fields)
 	now := db.Now()
-	var solvedAt any
+	var solvedAt *time.Time
 	if in.Status == StatusSolved {
-		solvedAt = now
+		solvedAt = &now
 	}
 	var id int64
 	err = tx.QueryRowContext(ctx, `
@@ -139,17 +139,25 @@ func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, p auth.Principal
 		number, in.Subject, in.Description, in.Status, in.Priority, in.Type, in.Line, in.GroupID, in.AssigneeID,
 		requester.ID, in.CompanyID, in.Channel, in.ParentID, string(fieldsJSON), now, solvedAt).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("insert ticket: %w", err)
+		return Ticket{}, fmt.Errorf("insert ticket: %w", err)
 	}
 	if s.afterInsert != nil {
 		s.afterInsert()
 	}
-	if err := setTags(ctx, tx, id, in.Tags); err != nil {
-		return 0, err
+	if err := addTags(ctx, tx, id, in.Tags); err != nil {
+		return Ticket{}, err
 	}
 	h := history{ticketID: id, by: agentActor(p), at: now}
 	h.add(EventCreated, "", "", Number(number), "")
-	return id, h.write(ctx, tx)
+	t := Ticket{ID: id, Number: number, Subject: in.Subject, Description: in.Description, Status: in.Status,
+		Priority: in.Priority, Type: in.Type, Line: in.Line, GroupID: in.GroupID, AssigneeID: in.AssigneeID,
+		Requester: Requester{ID: requester.ID, Name: requester.Name, Email: requester.Email}, CompanyID: in.CompanyID,
+		Channel: in.Channel, ParentID: in.ParentID, Tags: in.Tags, CustomFields: fields, FollowerIDs: []int64{},
+		Version: 1, CreatedAt: now, UpdatedAt: now}
+	if in.Status == StatusSolved {
+		t.SolvedAt = &now
+	}
+	return t, h.write(ctx, tx)
 }
 
 func (s *Service) requester(ctx context.Context, tx *sql.Tx, r RequesterRef) (directory.Contact, error) {

@@ -2,6 +2,7 @@ package ticket_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -33,6 +34,28 @@ func TestCreateTicket(t *testing.T) {
 			events, err := f.svc.Events(ctx, f.admin, tk.ID)
 			if err != nil || len(events) != 1 || events[0].Kind != ticket.EventCreated || events[0].ActorName != "Ada Admin" {
 				t.Errorf("events %+v, %v", events, err)
+			}
+		})
+
+		t.Run("what create returns is what a read returns", func(t *testing.T) {
+			if _, err := f.svc.CreateField(ctx, f.admin, ticket.FieldInput{Key: "seats", Label: "Seats", Type: ticket.FieldNumber}); err != nil {
+				t.Fatal(err)
+			}
+			for _, in := range []ticket.NewTicket{
+				{Subject: "Plain"},
+				{Subject: "Full", Description: "d", Status: ticket.StatusSolved, Priority: ticket.PriorityUrgent,
+					Type: ticket.TypeIncident, Channel: ticket.ChannelPhone, Line: 2, GroupID: &f.desk, AssigneeID: &f.alice.AgentID,
+					Tags: []string{"b", "a"}, CustomFields: map[string]any{"seats": 3.0},
+					Requester: ticket.RequesterRef{Email: "full@client.example", Name: "Full Name"}},
+			} {
+				created := f.open(t, in)
+				read, err := f.svc.FindTicket(ctx, f.admin, created.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(created, read) {
+					t.Errorf("created %+v\nread    %+v", created, read)
+				}
 			}
 		})
 

@@ -128,6 +128,11 @@ func setTags(ctx context.Context, q db.Queryer, ticketID int64, tags []string) e
 	if _, err := q.ExecContext(ctx, `DELETE FROM ticket_tags WHERE ticket_id = $1`, ticketID); err != nil {
 		return fmt.Errorf("set tags of ticket %d: %w", ticketID, err)
 	}
+	return addTags(ctx, q, ticketID, tags)
+}
+
+// addTags adds tags a ticket does not have yet.
+func addTags(ctx context.Context, q db.Queryer, ticketID int64, tags []string) error {
 	for _, tag := range tags {
 		if _, err := q.ExecContext(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)`, ticketID, tag); err != nil {
 			return fmt.Errorf("set tags of ticket %d: %w", ticketID, err)
