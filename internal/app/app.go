@@ -100,9 +100,10 @@ func (a *App) Listen() error {
 // Addr is the bound HTTP address (after Listen).
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
-// Run serves HTTP and runs the job workers until ctx is cancelled, then
-// stops in order: HTTP first (finishing in-flight requests), then the
-// workers (finishing their current job). The caller closes the database.
+// Run serves HTTP, runs the job workers and hourly housekeeping until ctx
+// is cancelled, then stops in order: HTTP first (finishing in-flight
+// requests), then the workers (finishing their current job). The caller
+// closes the database.
 func (a *App) Run(ctx context.Context) error {
 	if a.listener == nil {
 		if err := a.Listen(); err != nil {
@@ -114,12 +115,16 @@ func (a *App) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		if err := a.Jobs.Run(workCtx, a.Config.Workers); err != nil && !errors.Is(err, context.Canceled) {
 			a.Log.Error("job workers stopped", "err", err)
 		}
+	}()
+	go func() {
+		defer wg.Done()
+		a.maintain(workCtx, maintenanceInterval)
 	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(a.listener) }()
