@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -25,6 +26,7 @@ Usage:
                                create an administrator
   linedesk token create --email E [--name N]
                                print a new API token for that agent
+  linedesk backup --to FILE    write a consistent copy of the SQLite database
   linedesk version             print the version
 
 Configuration comes from LINEDESK_* environment variables; see the README.
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		err = adminCmd(ctx, cfg, log, args, stdout)
 	case "token":
 		err = tokenCmd(ctx, cfg, log, args, stdout)
+	case "backup":
+		err = backupCmd(ctx, cfg, log, args, stdout)
 	default:
 		err = fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}
@@ -170,5 +174,24 @@ func tokenCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 		return err
 	}
 	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+func backupCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	to := fs.String("to", "", "the file to write")
+	if err := fs.Parse(args); err != nil || *to == "" {
+		return fmt.Errorf("%w: backup needs --to FILE", errUsage)
+	}
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.DB.Backup(ctx, *to); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database copied to %s; copy %s too\n", *to, filepath.Join(cfg.DataDir, "attachments"))
 	return nil
 }

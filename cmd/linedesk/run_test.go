@@ -72,6 +72,15 @@ func TestAdminAndTokenCommands(t *testing.T) {
 	if code := run(ctx, []string{"token", "create", "--email", "nobody@example.com"}, io.Discard, io.Discard, env); code != 1 {
 		t.Errorf("token for unknown agent: exit %d", code)
 	}
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	if code := run(ctx, []string{"backup", "--to", backup}, io.Discard, &errOut, env); code != 0 {
+		t.Fatalf("backup: %d %s", code, errOut.String())
+	}
+	out.Reset()
+	copyEnv := envOf(map[string]string{"LINEDESK_DATABASE_URL": "sqlite:" + backup, "LINEDESK_DATA_DIR": dir})
+	if code := run(ctx, []string{"token", "create", "--email", "boss@example.com"}, &out, &errOut, copyEnv); code != 0 {
+		t.Errorf("the backup lacks the administrator: %d %s", code, errOut.String())
+	}
 }
 
 // TestServeFirstStart runs `linedesk serve` on an empty database as a

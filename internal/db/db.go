@@ -37,6 +37,8 @@ type DB struct {
 	W       *sql.DB
 	R       *sql.DB
 	Dialect Dialect
+
+	path string // the SQLite file
 }
 
 // Queryer is what *sql.DB and *sql.Tx have in common, so store functions
@@ -87,7 +89,7 @@ func openSQLite(path string) (*DB, error) {
 	reader := sql.OpenDB(&cachingConnector{dsn: sqliteDSN(path, "_pragma=query_only(1)"), drv: drv})
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
-	return &DB{W: writer, R: reader, Dialect: SQLite}, nil
+	return &DB{W: writer, R: reader, Dialect: SQLite, path: path}, nil
 }
 
 // sqliteDriver returns the driver the sqlite package registered.
