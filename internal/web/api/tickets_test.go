@@ -209,3 +209,30 @@ func insertGroupSQL(t *testing.T, d *db.DB, name string) int64 {
 	}
 	return id
 }
+
+// TestCommentWithAttachment follows a file from upload to a comment and
+// back, and keeps it from an agent who may not see the ticket.
+func TestCommentWithAttachment(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		g := insertGroupSQL(t, d, "Hardware")
+		id := newTicket(t, e, e.admin, map[string]any{"group_id": g}).id()
+		up := e.attSend(e.admin, "счёт.pdf", "application/pdf", []byte("%PDF-1.4 invoice"), false).want(t, http.StatusCreated)
+		base := fmt.Sprintf("/api/v1/tickets/%d/comments", id)
+		c := e.do("POST", base, e.admin, map[string]any{"body": "Invoice attached", "attachment_ids": []int64{up.id()}}).want(t, http.StatusCreated)
+		atts, _ := c.Body["attachments"].([]any)
+		if len(atts) != 1 || atts[0].(map[string]any)["filename"] != "счёт.pdf" {
+			t.Fatalf("comment attachments %v", c.Body["attachments"])
+		}
+		// The same upload cannot be attached twice; nothing is written.
+		before := count(t, d, "comments")
+		e.do("POST", base, e.admin, map[string]any{"body": "again", "attachment_ids": []int64{up.id()}}).want(t, http.StatusUnprocessableEntity)
+		if count(t, d, "comments") != before {
+			t.Error("a refused comment was stored")
+		}
+		content := fmt.Sprintf("/api/v1/attachments/%d/content", up.id())
+		e.do("GET", content, e.admin, nil).want(t, http.StatusOK)
+		outsider := e.agentToken(directory.AgentInput{Name: "Out Sider", Email: "out@support.example"})
+		e.do("GET", content, outsider, nil).want(t, http.StatusNotFound)
+	})
+}
