@@ -27,6 +27,8 @@ type Config struct {
 	ShutdownTimeout    time.Duration // LINEDESK_SHUTDOWN_TIMEOUT
 	AdminEmail         string        // LINEDESK_ADMIN_EMAIL
 	AdminPassword      string        // LINEDESK_ADMIN_PASSWORD
+	SecretKey          string        // LINEDESK_SECRET_KEY; empty: kept in DATA_DIR/secret.key
+	MailMaxBytes       int64         // LINEDESK_MAIL_MAX_BYTES
 }
 
 // Default returns the configuration used when no variable is set.
@@ -42,6 +44,7 @@ func Default() Config {
 		Workers:            4,
 		ShutdownTimeout:    15 * time.Second,
 		AdminEmail:         "admin@linedesk.local",
+		MailMaxBytes:       50 << 20,
 	}
 }
 
@@ -70,6 +73,10 @@ func Load(lookupEnv func(string) (string, bool)) (Config, error) {
 	str("LINEDESK_LOG_FORMAT", &c.LogFormat)
 	str("LINEDESK_ADMIN_EMAIL", &c.AdminEmail)
 	str("LINEDESK_ADMIN_PASSWORD", &c.AdminPassword)
+	str("LINEDESK_SECRET_KEY", &c.SecretKey)
+	if err := parseInt(getenv, "LINEDESK_MAIL_MAX_BYTES", &c.MailMaxBytes); err != nil {
+		return c, err
+	}
 	if err := parseLevel(getenv, &c.LogLevel); err != nil {
 		return c, err
 	}
@@ -123,6 +130,12 @@ func (c Config) Validate() error {
 	}
 	if c.AttachmentMaxBytes < 1024 {
 		return fmt.Errorf("LINEDESK_ATTACHMENT_MAX_BYTES: %d is below the minimum of 1024", c.AttachmentMaxBytes)
+	}
+	if c.MailMaxBytes < 64<<10 {
+		return fmt.Errorf("LINEDESK_MAIL_MAX_BYTES: %d is below the minimum of 65536", c.MailMaxBytes)
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		return fmt.Errorf("LINEDESK_SECRET_KEY: must be at least 32 characters (e.g. openssl rand -base64 32)")
 	}
 	if c.Workers < 1 || c.Workers > 256 {
 		return fmt.Errorf("LINEDESK_WORKERS: %d must be between 1 and 256", c.Workers)

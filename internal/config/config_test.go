@@ -50,6 +50,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"LINEDESK_LOG_FORMAT":           "xml",
 		"LINEDESK_ADMIN_EMAIL":          "admin",
 		"LINEDESK_ADMIN_PASSWORD":       "short",
+		"LINEDESK_SECRET_KEY":           "too-short",
+		"LINEDESK_MAIL_MAX_BYTES":       "1000",
 	} {
 		_, err := config.Load(env(map[string]string{name: val}))
 		if err == nil || !strings.HasPrefix(err.Error(), name+":") {
