@@ -22,6 +22,7 @@ import (
 	"linedesk/internal/db"
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
+	"linedesk/internal/mailbox"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web"
 	"linedesk/internal/web/api"
@@ -37,6 +38,7 @@ type App struct {
 	Tickets     *ticket.Service
 	Attachments *attachment.Service
 	Jobs        *job.Queue
+	Mailboxes   *mailbox.Service
 	Registry    *prometheus.Registry
 
 	listener net.Listener
@@ -59,6 +61,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Attachments = attachment.NewService(d, filepath.Join(cfg.DataDir, "attachments"), cfg.AttachmentMaxBytes)
 	a.Jobs = job.NewQueue(d, log)
 	a.Tickets = ticket.NewService(d, log, a.Directory, a.Attachments, a.Jobs)
+	if err := a.openMail(); err != nil {
+		d.Close()
+		return nil, err
+	}
 	a.registerMetrics()
 	return a, nil
 }
@@ -83,7 +89,7 @@ func (a *App) Close() error {
 // Handler returns the whole HTTP surface.
 func (a *App) Handler() http.Handler {
 	apiSrv := &api.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
-		Attachments: a.Attachments, Jobs: a.Jobs}
+		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes}
 	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), DB: a.DB.W, Registry: a.Registry})
 }
 
@@ -100,10 +106,11 @@ func (a *App) Listen() error {
 // Addr is the bound HTTP address (after Listen).
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
-// Run serves HTTP, runs the job workers and hourly housekeeping until ctx
-// is cancelled, then stops in order: HTTP first (finishing in-flight
-// requests), then the workers (finishing their current job). The caller
-// closes the database.
+// Run serves HTTP, listens for mail, runs the job workers and hourly
+// housekeeping until ctx is cancelled, then stops in order: HTTP first
+// (finishing in-flight requests), then the mail listeners and pollers,
+// then the workers (finishing their current job). The caller closes the
+// database.
 func (a *App) Run(ctx context.Context) error {
 	if a.listener == nil {
 		if err := a.Listen(); err != nil {
@@ -126,8 +133,12 @@ func (a *App) Run(ctx context.Context) error {
 		defer wg.Done()
 		a.maintain(workCtx, maintenanceInterval)
 	}()
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(a.listener) }()
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopListening()
+	var listeners sync.WaitGroup
+	a.startListeners(listenCtx, &listeners, serveErr)
 	a.Log.Info("serving", "addr", a.Addr(), "database", string(a.DB.Dialect))
 
 	var err error
@@ -140,6 +151,8 @@ func (a *App) Run(ctx context.Context) error {
 	if serr := srv.Shutdown(shutCtx); serr != nil {
 		a.Log.Warn("HTTP shutdown", "err", serr)
 	}
+	stopListening()
+	listeners.Wait()
 	stopWork()
 	wg.Wait()
 	a.Log.Info("stopped")

@@ -45,6 +45,12 @@ func (p Principal) InGroup(groupID int64) bool {
 	return slices.Contains(p.GroupIDs, groupID)
 }
 
+// System is the principal of Linedesk's own actions (e-mail intake,
+// background jobs): it sees every ticket and is recorded as "system".
+func System() Principal {
+	return Principal{Name: "Linedesk", Role: RoleAdmin}
+}
+
 type principalKey struct{}
 
 // WithPrincipal returns a context carrying p.

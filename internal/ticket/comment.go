@@ -20,10 +20,12 @@ type Comment struct {
 	TicketID    int64                   `json:"ticket_id"`
 	Body        string                  `json:"body"`
 	Public      bool                    `json:"public"`
-	AuthorType  string                  `json:"author_type"` // agent or contact
+	AuthorType  string                  `json:"author_type"` // agent, contact, or system for Linedesk's own notes
 	AuthorID    int64                   `json:"author_id"`
 	AuthorName  string                  `json:"author_name"`
 	Channel     Channel                 `json:"channel"`
+	HTML        string                  `json:"html,omitempty"`          // sanitised HTML of an e-mail
+	Reason      string                  `json:"thread_reason,omitempty"` // why an inbound e-mail was put on this ticket
 	CreatedAt   time.Time               `json:"created_at"`
 	EditedAt    *time.Time              `json:"edited_at"`
 	Attachments []attachment.Attachment `json:"attachments"`
@@ -38,48 +40,75 @@ type NewComment struct {
 	AuthorContactID *int64
 	Channel         Channel
 	AttachmentIDs   []int64
+
+	// Set by e-mail intake.
+	HTML       string // sanitised HTML of the message
+	Reason     string // why the message was threaded onto this ticket
+	InboundID  *int64 // the stored raw message
+	KeepStatus bool   // automatic mail: recorded without reopening or waking the ticket
 }
 
 // AddComment adds a comment and applies what it means for the ticket: a
 // customer's reply reopens a solved ticket and wakes a pending one; an
 // agent's first public reply opens a new one.
 func (s *Service) AddComment(ctx context.Context, p auth.Principal, ticketID int64, in NewComment) (Comment, error) {
-	body, err := checkText("body", in.Body, len(in.AttachmentIDs) == 0, 200_000)
+	var id int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = s.AddCommentTx(ctx, tx, p, ticketID, in)
+		return err
+	})
 	if err != nil {
 		return Comment{}, err
+	}
+	s.jobs.Wake()
+	return s.findComment(ctx, ticketID, id)
+}
+
+// AddCommentTx is AddComment inside the caller's transaction; it returns
+// the new comment's id.
+func (s *Service) AddCommentTx(ctx context.Context, tx *sql.Tx, p auth.Principal, ticketID int64, in NewComment) (int64, error) {
+	body, err := checkText("body", in.Body, len(in.AttachmentIDs) == 0 && in.InboundID == nil, 200_000)
+	if err != nil {
+		return 0, err
 	}
 	if in.Channel == "" {
 		in.Channel = ChannelAPI
 	}
 	if !in.Channel.Valid() && in.Channel != ChannelWeb {
-		return Comment{}, apperr.Field("channel", "%q is not a channel", in.Channel)
+		return 0, apperr.Field("channel", "%q is not a channel", in.Channel)
 	}
 	if in.AuthorContactID != nil && !in.Public {
-		return Comment{}, apperr.Field("public", "a contact's comment is always public")
+		return 0, apperr.Field("public", "a contact's comment is always public")
 	}
-	var id int64
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		t, err := s.loadVisible(ctx, tx, p, ticketID)
-		if err != nil {
-			return err
-		}
-		if id, err = s.insertComment(ctx, tx, p, t, in, body); err != nil {
-			return err
-		}
-		if len(in.AttachmentIDs) > 0 {
-			return s.files.Attach(ctx, tx, p, in.AttachmentIDs, ticketID, id)
-		}
-		return nil
-	})
+	t, err := s.loadVisible(ctx, tx, p, ticketID)
 	if err != nil {
-		return Comment{}, err
+		return 0, err
 	}
-	return s.findComment(ctx, ticketID, id)
+	id, err := s.insertComment(ctx, tx, p, t, in, body)
+	if err != nil {
+		return 0, err
+	}
+	if len(in.AttachmentIDs) > 0 {
+		if err := s.files.Attach(ctx, tx, p, in.AttachmentIDs, ticketID, id); err != nil {
+			return 0, err
+		}
+	}
+	if in.AuthorContactID == nil && in.Public && t.Requester.Email != "" {
+		// The reply goes to the customer by e-mail once committed.
+		if _, err := s.jobs.Enqueue(ctx, tx, JobEmailReply, map[string]int64{"comment_id": id}); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }
 
 func (s *Service) insertComment(ctx context.Context, tx *sql.Tx, p auth.Principal, t Ticket, in NewComment, body string) (int64, error) {
 	h := history{ticketID: t.ID, by: agentActor(p), at: db.Now()}
 	authorType, agentID := "agent", &p.AgentID
+	if p.AgentID == 0 {
+		authorType, agentID = "system", nil // Linedesk's own notes, e.g. a bounce
+	}
 	next := t
 	if in.AuthorContactID != nil {
 		if err := checkContact(ctx, tx, *in.AuthorContactID); err != nil {
@@ -87,10 +116,11 @@ func (s *Service) insertComment(ctx context.Context, tx *sql.Tx, p auth.Principa
 		}
 		authorType, agentID = "contact", nil
 		h.by = actor{typ: "contact", id: in.AuthorContactID}
-		switch t.Status {
-		case StatusClosed:
+		switch {
+		case in.KeepStatus:
+		case t.Status == StatusClosed:
 			return 0, apperr.Errorf(apperr.Conflict, "ticket %s is closed; open a follow-up ticket instead", Number(t.Number))
-		case StatusSolved, StatusPending:
+		case t.Status == StatusSolved, t.Status == StatusPending:
 			next.Status = StatusOpen
 		}
 	} else if in.Public && t.Status == StatusNew {
@@ -98,9 +128,11 @@ func (s *Service) insertComment(ctx context.Context, tx *sql.Tx, p auth.Principa
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `
-		INSERT INTO comments (ticket_id, author_type, author_agent_id, author_contact_id, body, public, channel, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		t.ID, authorType, agentID, in.AuthorContactID, body, in.Public, in.Channel, h.at).Scan(&id)
+		INSERT INTO comments (ticket_id, author_type, author_agent_id, author_contact_id, body, public, channel,
+			html, thread_reason, inbound_message_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		t.ID, authorType, agentID, in.AuthorContactID, body, in.Public, in.Channel, in.HTML, in.Reason, in.InboundID,
+		h.at).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add comment to ticket %d: %w", t.ID, err)
 	}
@@ -132,7 +164,7 @@ func checkContact(ctx context.Context, q db.Queryer, id int64) error {
 
 const commentColumns = `m.id, m.ticket_id, m.body, m.public, m.author_type,
 	COALESCE(m.author_agent_id, m.author_contact_id, 0), COALESCE(a.name, c.name, ''),
-	m.channel, m.created_at, m.edited_at
+	m.channel, m.html, m.thread_reason, m.created_at, m.edited_at
 	FROM comments m
 	LEFT JOIN agents a ON a.id = m.author_agent_id
 	LEFT JOIN contacts c ON c.id = m.author_contact_id`
@@ -140,7 +172,7 @@ const commentColumns = `m.id, m.ticket_id, m.body, m.public, m.author_type,
 func scanComment(row interface{ Scan(...any) error }) (Comment, error) {
 	var c Comment
 	err := row.Scan(&c.ID, &c.TicketID, &c.Body, &c.Public, &c.AuthorType, &c.AuthorID, &c.AuthorName,
-		&c.Channel, &c.CreatedAt, &c.EditedAt)
+		&c.Channel, &c.HTML, &c.Reason, &c.CreatedAt, &c.EditedAt)
 	c.Attachments = []attachment.Attachment{}
 	return c, err
 }

@@ -29,6 +29,9 @@ type NewTicket struct {
 	AssigneeID   *int64
 	CompanyID    *int64 // defaults to the requester's company
 	ParentID     *int64
+	MailboxID    *int64 // the mailbox an e-mail ticket came to and is answered from
+	FollowUpOf   *int64
+	Flag         string
 	Tags         []string
 	CustomFields map[string]any
 }
@@ -54,6 +57,15 @@ func (s *Service) CreateTicket(ctx context.Context, p auth.Principal, in NewTick
 		return err
 	})
 	return t, err
+}
+
+// CreateTicketTx opens a ticket inside the caller's transaction, for intake
+// that writes more in the same transaction (comments, attachments).
+func (s *Service) CreateTicketTx(ctx context.Context, tx *sql.Tx, p auth.Principal, in NewTicket) (Ticket, error) {
+	if err := in.normalize(); err != nil {
+		return Ticket{}, err
+	}
+	return s.insertTicket(ctx, tx, p, in)
 }
 
 // normalize fills defaults and checks what needs no database.
@@ -134,10 +146,12 @@ func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, p auth.Principal
 	var id int64
 	err = tx.QueryRowContext(ctx, `
 		INSERT INTO tickets (number, subject, description, status, priority, type, line, group_id, assignee_id,
-			requester_id, company_id, channel, parent_id, custom_fields, version, created_at, updated_at, solved_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15, $16) RETURNING id`,
+			requester_id, company_id, channel, parent_id, mailbox_id, follow_up_of, flag, custom_fields, version,
+			created_at, updated_at, solved_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18, $19) RETURNING id`,
 		number, in.Subject, in.Description, in.Status, in.Priority, in.Type, in.Line, in.GroupID, in.AssigneeID,
-		requester.ID, in.CompanyID, in.Channel, in.ParentID, string(fieldsJSON), now, solvedAt).Scan(&id)
+		requester.ID, in.CompanyID, in.Channel, in.ParentID, in.MailboxID, in.FollowUpOf, in.Flag, string(fieldsJSON),
+		now, solvedAt).Scan(&id)
 	if err != nil {
 		return Ticket{}, fmt.Errorf("insert ticket: %w", err)
 	}
@@ -152,7 +166,8 @@ func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, p auth.Principal
 	t := Ticket{ID: id, Number: number, Subject: in.Subject, Description: in.Description, Status: in.Status,
 		Priority: in.Priority, Type: in.Type, Line: in.Line, GroupID: in.GroupID, AssigneeID: in.AssigneeID,
 		Requester: Requester{ID: requester.ID, Name: requester.Name, Email: requester.Email}, CompanyID: in.CompanyID,
-		Channel: in.Channel, ParentID: in.ParentID, Tags: in.Tags, CustomFields: fields, FollowerIDs: []int64{},
+		Channel: in.Channel, ParentID: in.ParentID, MailboxID: in.MailboxID, FollowUpOf: in.FollowUpOf, Flag: in.Flag,
+		Tags: in.Tags, CustomFields: fields, FollowerIDs: []int64{}, Participants: []int64{},
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	if in.Status == StatusSolved {
 		t.SolvedAt = &now

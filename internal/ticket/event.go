@@ -82,6 +82,14 @@ func (h *history) write(ctx context.Context, q db.Queryer) error {
 	return nil
 }
 
+// SystemEvent records something Linedesk did on its own to a ticket (a
+// failed delivery, a bounce) in the ticket's history.
+func (s *Service) SystemEvent(ctx context.Context, ticketID int64, kind, field, from, to, reason string) error {
+	h := history{ticketID: ticketID, by: actor{typ: "system"}, at: db.Now()}
+	h.add(kind, field, from, to, reason)
+	return h.write(ctx, s.db.W)
+}
+
 // Events returns a ticket's full history, oldest first.
 func (s *Service) Events(ctx context.Context, p auth.Principal, ticketID int64) ([]Event, error) {
 	if err := s.CanViewTicket(ctx, p, ticketID); err != nil {

@@ -98,6 +98,9 @@ func (s *Service) queryTickets(ctx context.Context, query string, args []any) ([
 	if err := loadTags(ctx, s.db.R, ptrs); err != nil {
 		return nil, err
 	}
+	if err := loadParticipants(ctx, s.db.R, ptrs); err != nil {
+		return nil, err
+	}
 	return out, loadFollowers(ctx, s.db.R, ptrs)
 }
 

@@ -16,7 +16,7 @@ import (
 const ticketColumns = `t.id, t.number, t.subject, t.description, t.status, t.priority, t.type, t.line,
 	t.group_id, t.assignee_id, t.requester_id, c.name,
 	COALESCE((SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY e.position LIMIT 1), ''),
-	t.company_id, t.channel, t.parent_id, t.custom_fields, t.version,
+	t.company_id, t.channel, t.parent_id, t.mailbox_id, t.follow_up_of, t.flag, t.custom_fields, t.version,
 	t.created_at, t.updated_at, t.solved_at, t.closed_at`
 
 const ticketFrom = ` FROM tickets t JOIN contacts c ON c.id = t.requester_id`
@@ -26,7 +26,7 @@ func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var fields string
 	err := row.Scan(&t.ID, &t.Number, &t.Subject, &t.Description, &t.Status, &t.Priority, &t.Type, &t.Line,
 		&t.GroupID, &t.AssigneeID, &t.Requester.ID, &t.Requester.Name, &t.Requester.Email,
-		&t.CompanyID, &t.Channel, &t.ParentID, &fields, &t.Version,
+		&t.CompanyID, &t.Channel, &t.ParentID, &t.MailboxID, &t.FollowUpOf, &t.Flag, &fields, &t.Version,
 		&t.CreatedAt, &t.UpdatedAt, &t.SolvedAt, &t.ClosedAt)
 	if err != nil {
 		return t, err
@@ -56,6 +56,9 @@ func (s *Service) load(ctx context.Context, q db.Queryer, id int64, lock bool) (
 		return Ticket{}, err
 	}
 	if err := loadFollowers(ctx, q, list); err != nil {
+		return Ticket{}, err
+	}
+	if err := loadParticipants(ctx, q, list); err != nil {
 		return Ticket{}, err
 	}
 	return t, nil
@@ -104,6 +107,41 @@ func loadFollowers(ctx context.Context, q db.Queryer, ts []*Ticket) error {
 		byID[id].FollowerIDs = append(byID[id].FollowerIDs, agent)
 	}
 	return rows.Err()
+}
+
+// loadParticipants fills the contacts copied on several tickets.
+func loadParticipants(ctx context.Context, q db.Queryer, ts []*Ticket) error {
+	byID := index(ts, func(t *Ticket) { t.Participants = []int64{} })
+	if len(byID) == 0 {
+		return nil
+	}
+	in, args := db.In(keys(byID), 1)
+	rows, err := q.QueryContext(ctx, `SELECT ticket_id, contact_id FROM ticket_participants WHERE ticket_id IN (`+in+`) ORDER BY contact_id`, args...)
+	if err != nil {
+		return fmt.Errorf("load participants: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, contact int64
+		if err := rows.Scan(&id, &contact); err != nil {
+			return err
+		}
+		byID[id].Participants = append(byID[id].Participants, contact)
+	}
+	return rows.Err()
+}
+
+// AddParticipants copies contacts on a ticket's conversation; adding one
+// twice is fine.
+func AddParticipants(ctx context.Context, q db.Queryer, ticketID int64, contactIDs ...int64) error {
+	for _, c := range contactIDs {
+		_, err := q.ExecContext(ctx, `INSERT INTO ticket_participants (ticket_id, contact_id, created_at) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, ticketID, c, db.Now())
+		if err != nil {
+			return fmt.Errorf("add participant to ticket %d: %w", ticketID, err)
+		}
+	}
+	return nil
 }
 
 func index(ts []*Ticket, init func(*Ticket)) map[int64]*Ticket {

@@ -12,6 +12,13 @@ import (
 	"linedesk/internal/job"
 )
 
+// Jobs the ticket domain enqueues in the transaction of the change that
+// causes them; the e-mail channel handles them.
+const (
+	JobEmailReply  = "email.reply"  // {"comment_id"}: mail an agent's public reply
+	JobEmailNotify = "email.notify" // {"ticket_id", "kind"}: tell the requester (received, solved)
+)
+
 // Service is the ticket domain: every change to a ticket goes through it.
 type Service struct {
 	db    *db.DB
@@ -47,9 +54,13 @@ type Ticket struct {
 	CompanyID    *int64         `json:"company_id"`
 	Channel      Channel        `json:"channel"`
 	ParentID     *int64         `json:"parent_id"`
+	MailboxID    *int64         `json:"mailbox_id"`
+	FollowUpOf   *int64         `json:"follow_up_of"` // the closed ticket this one continues
+	Flag         string         `json:"flag"`         // why intake wants an agent to look, e.g. a stranger used another ticket's number
 	Tags         []string       `json:"tags"`
 	CustomFields map[string]any `json:"custom_fields"`
 	FollowerIDs  []int64        `json:"follower_ids"`
+	Participants []int64        `json:"participant_ids"` // contacts copied on the conversation
 	SLA          SLA            `json:"sla"`
 	Version      int64          `json:"version"`
 	CreatedAt    time.Time      `json:"created_at"`

@@ -222,5 +222,11 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, t, next Ticket, h *histo
 			return err
 		}
 	}
+	if next.Status == StatusSolved && t.Status != StatusSolved && t.Requester.Email != "" {
+		// The requester is told, with how to reopen, once committed.
+		if _, err := s.jobs.Enqueue(ctx, tx, JobEmailNotify, map[string]any{"ticket_id": t.ID, "kind": "solved"}); err != nil {
+			return err
+		}
+	}
 	return h.write(ctx, tx)
 }

@@ -43,7 +43,8 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	jobs := job.NewQueue(d, log)
 	a := &api.Server{
 		Log: log, Auth: auth.NewService(d), Directory: dir, Attachments: files, Jobs: jobs,
-		Tickets: ticket.NewService(d, log, dir, files, jobs),
+		Tickets:   ticket.NewService(d, log, dir, files, jobs),
+		Mailboxes: newMailboxes(t, d, log, jobs),
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

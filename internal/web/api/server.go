@@ -12,6 +12,7 @@ import (
 	"linedesk/internal/auth"
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
+	"linedesk/internal/mailbox"
 	"linedesk/internal/ticket"
 )
 
@@ -23,6 +24,7 @@ type Server struct {
 	Tickets     *ticket.Service
 	Attachments *attachment.Service
 	Jobs        *job.Queue
+	Mailboxes   *mailbox.Service
 
 	routes []string
 }
@@ -41,6 +43,7 @@ func (s *Server) Handler() http.Handler {
 	s.directoryRoutes(mux)
 	s.attachmentRoutes(mux)
 	s.jobRoutes(mux)
+	s.mailboxRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, apperr.NotFoundf("no API route %s %s", r.Method, r.URL.Path))
 	})

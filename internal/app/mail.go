@@ -1,0 +1,103 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"linedesk/internal/email"
+	"linedesk/internal/imappoll"
+	"linedesk/internal/inbound"
+	"linedesk/internal/mailbox"
+	"linedesk/internal/outbound"
+)
+
+// openMail builds the e-mail channel: mailboxes and raw intake, the
+// processor that turns stored mail into tickets, and outbound mail. Their
+// job handlers are registered here, so every node can run them.
+func (a *App) openMail() error {
+	key := a.Config.SecretKey
+	if key == "" {
+		var err error
+		if key, err = mailbox.LoadOrCreateKey(a.Config.DataDir); err != nil {
+			return fmt.Errorf("LINEDESK_SECRET_KEY: %w", err)
+		}
+	}
+	cipher, err := mailbox.NewCipher(key)
+	if err != nil {
+		return fmt.Errorf("LINEDESK_SECRET_KEY: %w", err)
+	}
+	a.Mailboxes = mailbox.NewService(a.DB, a.Log, a.Jobs, mailbox.Config{Cipher: cipher, DataDir: a.Config.DataDir,
+		MaxBytes: a.Config.MailMaxBytes})
+	limits := email.DefaultLimits()
+	limits.MaxBytes = a.Config.MailMaxBytes
+	inbound.New(a.DB, a.Log, a.Mailboxes, a.Tickets, a.Directory, a.Attachments, a.Jobs, limits).Register()
+	outbound.NewService(a.DB, a.Jobs, sendSettings{a.Mailboxes}, a.Tickets, a.Log, outbound.Config{
+		Hostname: a.Config.BaseURL, BaseURL: a.Config.BaseURL, DataDir: a.Config.DataDir}).Register()
+	return nil
+}
+
+// sendSettings gives outbound mail the mailboxes' SMTP settings.
+type sendSettings struct{ m *mailbox.Service }
+
+func (s sendSettings) SMTPSettings(ctx context.Context, mailboxID int64) (outbound.SMTP, error) {
+	c, err := s.m.SMTPSettings(ctx, mailboxID)
+	if err != nil {
+		return outbound.SMTP{}, err
+	}
+	return outbound.SMTP{Host: c.Host, Port: c.Port, Username: c.Username, Password: c.Password, TLS: c.TLS}, nil
+}
+
+func (s sendSettings) Addresses(ctx context.Context) ([]string, error) { return s.m.Addresses(ctx) }
+
+// startListeners starts the IMAP pollers and the inbound SMTP listener
+// (unless disabled). A listener that cannot start ends the run through
+// errs.
+func (a *App) startListeners(ctx context.Context, wg *sync.WaitGroup, errs chan<- error) {
+	pollers := imappoll.NewManager(imapSource{a.Mailboxes}, imapSink{a.Mailboxes}, imappoll.NewDBState(a.DB), a.Log,
+		imappoll.Options{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := pollers.Run(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("IMAP pollers stopped", "err", err)
+		}
+	}()
+	if a.Config.SMTPAddr == "" {
+		return
+	}
+	srv := mailbox.NewSMTPServer(a.Mailboxes, a.Config.SMTPAddr, a.Log)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Run(ctx); err != nil && ctx.Err() == nil {
+			errs <- fmt.Errorf("LINEDESK_SMTP_ADDR: %w", err)
+		}
+	}()
+}
+
+// imapSource lists the mailboxes to poll.
+type imapSource struct{ m *mailbox.Service }
+
+func (s imapSource) ActiveIMAP(ctx context.Context) ([]imappoll.Mailbox, error) {
+	boxes, err := s.m.ActiveIMAP(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]imappoll.Mailbox, len(boxes))
+	for i, b := range boxes {
+		c := b.IMAP
+		out[i] = imappoll.Mailbox{ID: b.ID, Host: c.Host, Port: c.Port, TLS: c.TLS, Username: c.Username,
+			Password: c.Password, Folder: c.Folder, After: c.After, MoveTo: c.MoveTo}
+	}
+	return out, nil
+}
+
+// imapSink stores what the pollers fetch, before they acknowledge it.
+type imapSink struct{ m *mailbox.Service }
+
+func (s imapSink) Store(ctx context.Context, mailboxID int64, uidValidity, uid uint32, raw []byte) error {
+	_, _, err := s.m.Store(ctx, mailbox.Raw{MailboxID: mailboxID, Source: mailbox.SourceIMAP, UIDValidity: uidValidity,
+		UID: uid, Data: raw})
+	return err
+}

@@ -1,0 +1,112 @@
+package inbound_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"linedesk/internal/auth"
+	"linedesk/internal/db"
+	"linedesk/internal/dbtest"
+	"linedesk/internal/ticket"
+)
+
+func systemPrincipal() auth.Principal { return auth.System() }
+
+func TestNewTicketFromMail(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		id := f.deliver(f.msg(`"Anna Bērziņa" <Anna@Client.example>`, "Printer on floor 3 is jammed", "It shows error E-203.",
+			"Cc: Boss <boss@client.example>, Support <support@help.example>"))
+		tk := f.ticketOf(id)
+		if tk.Channel != ticket.ChannelEmail || tk.Requester.Email != "anna@client.example" || tk.Requester.Name != "Anna Bērziņa" ||
+			tk.Subject != "Printer on floor 3 is jammed" || tk.MailboxID == nil || *tk.MailboxID != f.box {
+			t.Errorf("ticket %+v", tk)
+		}
+		if len(tk.Participants) != 1 {
+			t.Errorf("participants %v, want the Cc'd boss only", tk.Participants)
+		}
+		cs := f.comments(tk.ID)
+		if len(cs) != 1 || cs[0].AuthorType != "contact" || !strings.Contains(cs[0].Body, "E-203") || cs[0].Reason == "" {
+			t.Errorf("comments %+v", cs)
+		}
+		if f.jobsOf(ticket.JobEmailNotify) != 1 {
+			t.Errorf("%d received notifications queued, want 1", f.jobsOf(ticket.JobEmailNotify))
+		}
+		// Processing again (a job run twice after a crash) changes nothing.
+		if err := f.proc.Process(context.Background(), id, false); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.count(`SELECT count(*) FROM tickets`); n != 1 {
+			t.Errorf("%d tickets after processing twice", n)
+		}
+	})
+}
+
+func TestThreading(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		first := f.deliver(f.msg("anna@client.example", "VPN drops", "Every hour.", "Message-ID: <root@client.example>"))
+		tk := f.ticketOf(first)
+		second := f.deliver(f.msg("anna@client.example", "Re: VPN drops", "Still.", "Message-ID: <second@client.example>",
+			"In-Reply-To: <root@client.example>"))
+
+		cases := []struct {
+			name, raw string
+			same      bool
+			reason    string
+		}{
+			{"only In-Reply-To", f.msg("anna@client.example", "x", "a", "In-Reply-To: <second@client.example>"), true, "In-Reply-To"},
+			{"only one reference", f.msg("anna@client.example", "x", "b", "References: <root@client.example>"), true, "References"},
+			{"our id in the middle of References", f.msg("anna@client.example", "x", "c",
+				"References: <elsewhere@x.example> <root@client.example> <unknown@y.example>"), true, "References"},
+			{"Outlook reply without threading headers", f.msg("anna@client.example", "AW: [#1001] VPN drops", "d"), true, "#1001"},
+			{"Russian prefix", f.msg("anna@client.example", "Отв: [#1001] VPN drops", "e"), true, "#1001"},
+			{"stranger using the ticket's token", f.msg("mallory@evil.example", "Re: [#1001] VPN drops", "f"), false, "not a participant"},
+			{"empty Message-ID references match nothing", f.msg("other@client.example", "New thing", "g", "Message-ID: <>", "In-Reply-To: <>"), false, "new ticket"},
+		}
+		for _, c := range cases {
+			id := f.deliver(c.raw)
+			_, reason, tid := f.inboundState(id)
+			if (tid == tk.ID) != c.same || !strings.Contains(reason, c.reason) {
+				t.Errorf("%s: ticket %d (first is %d), reason %q, want same=%v and %q", c.name, tid, tk.ID, reason, c.same, c.reason)
+			}
+		}
+		if _, _, tid := f.inboundState(second); tid != tk.ID {
+			t.Error("reply with In-Reply-To opened a new ticket")
+		}
+		stranger := f.ticketOf(f.deliver(f.msg("mallory@evil.example", "[#1001] give me access", "h")))
+		if stranger.Flag == "" {
+			t.Error("a stranger's use of a ticket token is not flagged")
+		}
+	})
+}
+
+func TestReplyToSolvedAndClosed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		tk := f.ticketOf(f.deliver(f.msg("anna@client.example", "Broken mouse", "a", "Message-ID: <mouse@client.example>")))
+		setStatus := func(s ticket.Status) {
+			cur, _ := f.tickets.FindTicket(ctx, systemPrincipal(), tk.ID)
+			if _, err := f.tickets.UpdateTicket(ctx, systemPrincipal(), tk.ID, ticket.Update{Version: cur.Version, Status: &s}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setStatus(ticket.StatusSolved)
+		f.deliver(f.msg("anna@client.example", "Re: Broken mouse", "Not fixed", "In-Reply-To: <mouse@client.example>"))
+		if got, _ := f.tickets.FindTicket(ctx, systemPrincipal(), tk.ID); got.Status != ticket.StatusOpen {
+			t.Errorf("reply to solved left status %s", got.Status)
+		}
+		setStatus(ticket.StatusSolved)
+		setStatus(ticket.StatusClosed)
+		up := f.ticketOf(f.deliver(f.msg("anna@client.example", "Re: Broken mouse", "Again", "In-Reply-To: <mouse@client.example>")))
+		if up.ID == tk.ID || up.FollowUpOf == nil || *up.FollowUpOf != tk.ID {
+			t.Fatalf("reply to closed: ticket %d follow_up_of %v", up.ID, up.FollowUpOf)
+		}
+		again := f.deliver(f.msg("anna@client.example", "Re: Broken mouse", "And again", "References: <mouse@client.example>"))
+		if _, _, tid := f.inboundState(again); tid != up.ID {
+			t.Errorf("a second reply to the closed ticket went to %d, want its follow-up %d", tid, up.ID)
+		}
+	})
+}

@@ -1,0 +1,210 @@
+package mailbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"linedesk/internal/apperr"
+	"linedesk/internal/db"
+	"linedesk/internal/directory"
+)
+
+// Page limits of the Find… lists.
+const (
+	defaultLimit = 25
+	maxLimit     = 500
+)
+
+const mailboxColumns = `id, address, name, imap_host, imap_port, imap_username, imap_password, imap_tls,
+	imap_folder, imap_after, imap_move_to, smtp_host, smtp_port, smtp_username, smtp_password, smtp_tls,
+	default_group_id, default_line, default_priority, default_language, routing_rules, active,
+	created_at, updated_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanMailbox(row scanner) (Mailbox, error) {
+	var m Mailbox
+	var rules string
+	err := row.Scan(&m.ID, &m.Address, &m.Name, &m.IMAP.Host, &m.IMAP.Port, &m.IMAP.Username, &m.imapSecret,
+		&m.IMAP.TLS, &m.IMAP.Folder, &m.IMAP.After, &m.IMAP.MoveTo, &m.SMTP.Host, &m.SMTP.Port,
+		&m.SMTP.Username, &m.smtpSecret, &m.SMTP.TLS, &m.DefaultGroupID, &m.DefaultLine, &m.DefaultPriority,
+		&m.DefaultLanguage, &rules, &m.Active, &m.CreatedAt, &m.UpdatedAt)
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal([]byte(rules), &m.RoutingRules); err != nil {
+		return m, fmt.Errorf("routing rules of mailbox %d: %w", m.ID, err)
+	}
+	if m.RoutingRules == nil {
+		m.RoutingRules = []Rule{}
+	}
+	m.IMAP.PasswordSet = m.imapSecret != ""
+	m.SMTP.PasswordSet = m.smtpSecret != ""
+	return m, nil
+}
+
+// FindMailbox returns one mailbox (without its passwords).
+func (s *Service) FindMailbox(ctx context.Context, id int64) (Mailbox, error) {
+	return findMailbox(ctx, s.db.R, id)
+}
+
+func findMailbox(ctx context.Context, q db.Queryer, id int64) (Mailbox, error) {
+	m, err := scanMailbox(q.QueryRowContext(ctx, `SELECT `+mailboxColumns+` FROM mailboxes WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Mailbox{}, apperr.NotFoundf("mailbox %d not found", id)
+	}
+	if err != nil {
+		return Mailbox{}, fmt.Errorf("find mailbox %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// FindByAddress returns the mailbox of an address, in any case.
+func (s *Service) FindByAddress(ctx context.Context, address string) (Mailbox, error) {
+	address = directory.NormalizeEmail(address)
+	m, err := scanMailbox(s.db.R.QueryRowContext(ctx, `SELECT `+mailboxColumns+` FROM mailboxes WHERE address = $1`, address))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Mailbox{}, apperr.NotFoundf("no mailbox %s", address)
+	}
+	if err != nil {
+		return Mailbox{}, fmt.Errorf("find mailbox %s: %w", address, err)
+	}
+	return m, nil
+}
+
+// FindMailboxes returns a page of mailboxes ordered by address, and how
+// many match.
+func (s *Service) FindMailboxes(ctx context.Context, f MailboxFilter) ([]Mailbox, int, error) {
+	var w where
+	if f.Active != nil {
+		w.add(`active = ` + w.arg(*f.Active))
+	}
+	return findPage(ctx, s.db.R, mailboxColumns, "mailboxes", "address", w, f.Offset, f.Limit, scanMailbox)
+}
+
+// ActiveIMAP returns the active mailboxes that have an IMAP server, with
+// their IMAP passwords decrypted, for the pollers.
+func (s *Service) ActiveIMAP(ctx context.Context) ([]Mailbox, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+mailboxColumns+` FROM mailboxes
+		WHERE active = $1 AND imap_host <> '' ORDER BY id`, true)
+	if err != nil {
+		return nil, fmt.Errorf("active IMAP mailboxes: %w", err)
+	}
+	defer rows.Close()
+	var out []Mailbox
+	for rows.Next() {
+		m, err := scanMailbox(rows)
+		if err != nil {
+			return nil, fmt.Errorf("active IMAP mailboxes: %w", err)
+		}
+		if m.IMAP.Password, err = s.cfg.Cipher.Decrypt(m.imapSecret); err != nil {
+			return nil, fmt.Errorf("IMAP password of mailbox %s: %w", m.Address, err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("active IMAP mailboxes: %w", err)
+	}
+	return out, nil
+}
+
+// SMTPSettings returns a mailbox's SMTP server with its password
+// decrypted, for sending.
+func (s *Service) SMTPSettings(ctx context.Context, mailboxID int64) (SMTP, error) {
+	m, err := s.FindMailbox(ctx, mailboxID)
+	if err != nil {
+		return SMTP{}, err
+	}
+	if m.SMTP.Password, err = s.cfg.Cipher.Decrypt(m.smtpSecret); err != nil {
+		return SMTP{}, fmt.Errorf("SMTP password of mailbox %s: %w", m.Address, err)
+	}
+	return m.SMTP, nil
+}
+
+// Addresses returns every mailbox address, active or not, lower-case:
+// Linedesk's own addresses, which must never become requesters or
+// participants.
+func (s *Service) Addresses(ctx context.Context) ([]string, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT address FROM mailboxes ORDER BY address`)
+	if err != nil {
+		return nil, fmt.Errorf("mailbox addresses: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, fmt.Errorf("mailbox addresses: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// where collects the conditions and arguments of a dynamic filter.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// arg adds an argument and returns its placeholder.
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	s := " WHERE " + w.conds[0]
+	for _, c := range w.conds[1:] {
+		s += " AND " + c
+	}
+	return s
+}
+
+// findPage runs one page of a list query and counts the rows the filter
+// matches.
+func findPage[T any](ctx context.Context, q db.Queryer, cols, from, order string, w where, offset, limit int,
+	scan func(scanner) (T, error)) ([]T, int, error) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	offset = max(offset, 0)
+	countSQL := "SELECT count(*) FROM " + from + w.String()
+	countArgs := append([]any(nil), w.args...)
+	query := "SELECT " + cols + " FROM " + from + w.String() + " ORDER BY " + order +
+		" LIMIT " + w.arg(limit) + " OFFSET " + w.arg(offset)
+	rows, err := q.QueryContext(ctx, query, w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list %s: %w", from, err)
+	}
+	defer rows.Close()
+	items := []T{}
+	for rows.Next() {
+		item, err := scan(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list %s: %w", from, err)
+		}
+		items = append(items, item)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list %s: %w", from, err)
+	}
+	if len(items) < limit && (len(items) > 0 || offset == 0) {
+		return items, offset + len(items), nil
+	}
+	var total int
+	if err := q.QueryRowContext(ctx, countSQL, countArgs...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count %s: %w", from, err)
+	}
+	return items, total, nil
+}

@@ -1,0 +1,239 @@
+package mailbox
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"linedesk/internal/apperr"
+	"linedesk/internal/db"
+)
+
+// Raw is a message as received, before anything is made of it.
+type Raw struct {
+	MailboxID    int64  // 0 when no mailbox is known
+	Source       string // SourceIMAP or SourceSMTP
+	UIDValidity  uint32 // IMAP only
+	UID          uint32 // IMAP only
+	EnvelopeFrom string
+	EnvelopeTo   []string
+	Data         []byte // the message exactly as received
+}
+
+// Where a message came from.
+const (
+	SourceIMAP = "imap"
+	SourceSMTP = "smtp"
+)
+
+// Store takes a message in, exactly once: it writes the raw file, records
+// the message and enqueues its processing in one transaction, and only
+// then may the caller acknowledge it (to the IMAP server or the SMTP
+// client). A message already stored, recognised by its IMAP mailbox,
+// UIDVALIDITY and UID or by its content key (Message-ID and the SHA-256 of
+// its bytes), is not stored again: Store returns the first copy's id and
+// duplicate true. A message over the size limit is TooLarge and leaves no
+// trace.
+//
+// The raw file is put in place before the row that names it is inserted,
+// so a row never points at a missing file; a crash in between leaves at
+// most an unreferenced file, which the next delivery of the message reuses.
+func (s *Service) Store(ctx context.Context, r Raw) (id int64, duplicate bool, err error) {
+	if int64(len(r.Data)) > s.cfg.MaxBytes {
+		return 0, false, apperr.Errorf(apperr.TooLarge, "message is over the limit of %d bytes", s.cfg.MaxBytes)
+	}
+	if err := r.check(); err != nil {
+		return 0, false, err
+	}
+	sum := sha256.Sum256(r.Data)
+	sha := hex.EncodeToString(sum[:])
+	msgID := MessageID(r.Data)
+	key := contentKey(msgID, sha)
+	envTo, _ := json.Marshal(orEmpty(r.EnvelopeTo))
+	// The file goes first and outside the transaction: it is named by its
+	// content, so a file no row names is harmless, while syncing it inside
+	// the transaction would hold SQLite's single writer for the disk's
+	// time. A message already stored is not written again.
+	if id, err = findStored(ctx, s.db.R, r, key); err != nil || id != 0 {
+		return id, id != 0, err
+	}
+	if err := s.writeRaw(sha, r.Data); err != nil {
+		return 0, false, err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if id, err = findStored(ctx, tx, r, key); err != nil || id != 0 {
+			duplicate = id != 0
+			return err
+		}
+		var mailboxID, uidValidity, uid any
+		if r.MailboxID != 0 {
+			mailboxID = r.MailboxID
+		}
+		if r.Source == SourceIMAP {
+			uidValidity, uid = int64(r.UIDValidity), int64(r.UID)
+		}
+		err = tx.QueryRowContext(ctx, `
+			INSERT INTO inbound_messages (mailbox_id, source, uidvalidity, uid, message_id, content_key,
+				raw_sha256, size, envelope_from, envelope_to, state, received_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			mailboxID, r.Source, uidValidity, uid, msgID, key, sha, len(r.Data), r.EnvelopeFrom,
+			string(envTo), StateReceived, db.Now()).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("store message: %w", err)
+		}
+		if _, err := s.jobs.Enqueue(ctx, tx, JobProcess, map[string]int64{"inbound_id": id}); err != nil {
+			return err
+		}
+		return nil
+	})
+	if db.IsUniqueViolation(err) {
+		// Another Store of the same message committed first (PostgreSQL;
+		// SQLite runs write transactions one at a time).
+		id, err = findStored(ctx, s.db.W, r, key)
+		if err == nil && id == 0 {
+			err = fmt.Errorf("store message: unique violation but no stored copy")
+		}
+		return id, err == nil, err
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if !duplicate {
+		s.jobs.Wake()
+	}
+	return id, duplicate, nil
+}
+
+func (r Raw) check() error {
+	switch r.Source {
+	case SourceIMAP:
+		if r.MailboxID == 0 || r.UID == 0 {
+			return apperr.Field("uid", "an IMAP message needs its mailbox and UID")
+		}
+	case SourceSMTP:
+	default:
+		return apperr.Field("source", "must be imap or smtp")
+	}
+	return nil
+}
+
+// findStored returns the id of the stored copy of r, or 0.
+func findStored(ctx context.Context, q db.Queryer, r Raw, key string) (int64, error) {
+	var id int64
+	var err error
+	if r.Source == SourceIMAP {
+		err = q.QueryRowContext(ctx, `SELECT id FROM inbound_messages WHERE mailbox_id = $1 AND uidvalidity = $2 AND uid = $3`,
+			r.MailboxID, int64(r.UIDValidity), int64(r.UID)).Scan(&id)
+		if err == nil {
+			return id, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("find stored message: %w", err)
+		}
+	}
+	err = q.QueryRowContext(ctx, `SELECT id FROM inbound_messages WHERE content_key = $1`, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find stored message: %w", err)
+	}
+	return id, nil
+}
+
+// contentKey identifies a message by its Message-ID and exact bytes: a
+// Message-ID reused for different content yields a different key.
+func contentKey(messageID, sha string) string {
+	sum := sha256.Sum256([]byte(messageID + "\x00" + sha))
+	return hex.EncodeToString(sum[:])
+}
+
+// MessageID returns the Message-ID of a raw message without its angle
+// brackets, or "" when it has none or its header cannot be read. Only the
+// header section is parsed.
+func MessageID(data []byte) string {
+	head := data
+	if i := bytes.Index(data, []byte("\r\n\r\n")); i >= 0 {
+		head = data[:i+2]
+	} else if i := bytes.Index(data, []byte("\n\n")); i >= 0 {
+		head = data[:i+1]
+	}
+	h, err := textproto.NewReader(bufio.NewReader(io.MultiReader(bytes.NewReader(head),
+		strings.NewReader("\r\n")))).ReadMIMEHeader()
+	if err != nil && len(h) == 0 {
+		return ""
+	}
+	v := strings.TrimSpace(h.Get("Message-Id"))
+	v = strings.TrimSuffix(strings.TrimPrefix(v, "<"), ">")
+	return strings.TrimSpace(v)
+}
+
+// rawPath is where the raw message with the given SHA-256 lives.
+func (s *Service) rawPath(sha string) string {
+	return filepath.Join(s.cfg.DataDir, "mail", sha[:2], sha[2:4], sha+".eml")
+}
+
+// writeRaw puts data at its content address: written to a temporary file,
+// synced and renamed, so the file is either absent or complete. A file
+// already there is kept (it holds the same bytes).
+func (s *Service) writeRaw(sha string, data []byte) error {
+	final := s.rawPath(sha)
+	if _, err := os.Stat(final); err == nil {
+		return nil
+	}
+	dir := filepath.Dir(final)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("write raw message: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write raw message: %w", err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), final)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write raw message: %w", err)
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
