@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"linedesk/internal/attachment"
 	"linedesk/internal/db"
@@ -127,13 +128,26 @@ func (p *Processor) take(ctx context.Context, in mailbox.Inbound, msg *email.Mes
 	})
 }
 
-// attach stores a message's files on its comment.
+// attach stores a message's files on its comment. Inline images the HTML
+// refers to as cid: are pointed at their stored copies, so they show in
+// place.
 func (p *Processor) attach(ctx context.Context, tx *sql.Tx, msg *email.Message, ticketID, commentID int64) error {
+	var inline []string // pairs: old URL, new URL
 	for _, part := range msg.Attachments {
-		_, err := p.files.Store(ctx, tx, part.Filename, part.ContentType, bytes.NewReader(part.Data), ticketID, commentID)
+		a, err := p.files.Store(ctx, tx, part.Filename, part.ContentType, bytes.NewReader(part.Data), ticketID, commentID)
 		if err != nil {
 			return fmt.Errorf("store attachment %q: %w", part.Filename, err)
 		}
+		if part.ContentID != "" {
+			inline = append(inline, "cid:"+part.ContentID, fmt.Sprintf("/api/v1/attachments/%d/content", a.ID))
+		}
+	}
+	if len(inline) == 0 || !strings.Contains(msg.HTML, "cid:") {
+		return nil
+	}
+	html := strings.NewReplacer(inline...).Replace(msg.HTML)
+	if _, err := tx.ExecContext(ctx, `UPDATE comments SET html = $1 WHERE id = $2`, html, commentID); err != nil {
+		return fmt.Errorf("link inline images: %w", err)
 	}
 	return nil
 }

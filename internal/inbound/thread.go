@@ -134,9 +134,15 @@ func (p *Processor) file(ctx context.Context, tx *sql.Tx, in mailbox.Inbound, ms
 			return err
 		}
 	}
+	text := strings.TrimSpace(msg.Text)
+	visible, quoted := email.SplitQuoted(text)
+	fold := 0
+	if quoted != "" {
+		fold = len(strings.TrimRight(visible, " \t\r\n"))
+	}
 	commentID, err := p.tickets.AddCommentTx(ctx, tx, auth.System(), place.ticketID, ticket.NewComment{
-		Body: msg.Text, Public: true, AuthorContactID: &sender.ID, Channel: ticket.ChannelEmail, HTML: msg.HTML,
-		Reason: place.reason, InboundID: &in.ID, KeepStatus: msg.Auto != ""})
+		Body: text, Public: true, AuthorContactID: &sender.ID, Channel: ticket.ChannelEmail, HTML: msg.HTML,
+		Visible: fold, Reason: place.reason, InboundID: &in.ID, KeepStatus: msg.Auto != ""})
 	if err != nil {
 		return err
 	}

@@ -110,3 +110,54 @@ func TestReplyToSolvedAndClosed(t *testing.T) {
 		}
 	})
 }
+
+func TestInlineImagesAndAttachments(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		raw := strings.Join([]string{
+			"From: anna@client.example", "To: support@help.example", "Subject: Screenshot", "Message-ID: <shot@client.example>",
+			"MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="M"`, "",
+			"--M", `Content-Type: multipart/related; boundary="R"`, "",
+			"--R", "Content-Type: text/html; charset=utf-8", "",
+			`<p>See <img src="cid:img1@client.example"> <script>alert(1)</script></p>`,
+			"--R", "Content-Type: image/png", "Content-ID: <img1@client.example>", "Content-Transfer-Encoding: base64", "",
+			"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==",
+			"--R--",
+			"--M", `Content-Type: application/pdf; name*=UTF-8''%D1%81%D1%87%D1%91%D1%82.pdf`,
+			`Content-Disposition: attachment; filename*=UTF-8''%D1%81%D1%87%D1%91%D1%82.pdf`, "", "%PDF-1.4",
+			"--M--", ""}, "\r\n")
+		tk := f.ticketOf(f.deliver(raw))
+		c := f.comments(tk.ID)[0]
+		if len(c.Attachments) != 2 {
+			t.Fatalf("attachments %+v", c.Attachments)
+		}
+		var names []string
+		for _, a := range c.Attachments {
+			names = append(names, a.Filename)
+		}
+		if !strings.Contains(strings.Join(names, ","), "счёт.pdf") {
+			t.Errorf("file names %v", names)
+		}
+		if strings.Contains(c.HTML, "cid:") || !strings.Contains(c.HTML, "/api/v1/attachments/") || strings.Contains(c.HTML, "<script") {
+			t.Errorf("html %q", c.HTML)
+		}
+	})
+}
+
+func TestQuotedHistoryIsFoldedNotDeleted(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		for _, c := range []struct{ name, body, own string }{
+			{"English", "Still broken.\r\n\r\nOn Sun, 22 Nov 2026 at 10:00, Support <support@help.example> wrote:\r\n> Please restart it.", "Still broken."},
+			{"Russian", "Не помогло.\r\n\r\n22.11.2026 10:00, Support пишет:\r\n> Перезагрузите.", "Не помогло."},
+			{"Latvian", "Nepalīdzēja.\r\n\r\n2026. gada 22. nov. 10:00 Support rakstīja:\r\n> Pārstartējiet.", "Nepalīdzēja."},
+			{"Outlook", "Thanks!\r\n\r\n-----Original Message-----\r\nFrom: Support\r\nSent: Sunday\r\nSubject: x\r\n\r\nOld text", "Thanks!"},
+		} {
+			tk := f.ticketOf(f.deliver(f.msg("anna@client.example", c.name, c.body)))
+			cm := f.comments(tk.ID)[0]
+			if cm.BodyVisible != c.own || !strings.Contains(cm.Body, "10:00") && c.name != "Outlook" || !strings.HasPrefix(cm.Body, c.own) {
+				t.Errorf("%s: visible %q, body %q", c.name, cm.BodyVisible, cm.Body)
+			}
+		}
+	})
+}

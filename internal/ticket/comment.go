@@ -24,6 +24,7 @@ type Comment struct {
 	AuthorID    int64                   `json:"author_id"`
 	AuthorName  string                  `json:"author_name"`
 	Channel     Channel                 `json:"channel"`
+	BodyVisible string                  `json:"body_visible,omitempty"`  // an e-mail's own words, with quoted history and signature folded away
 	HTML        string                  `json:"html,omitempty"`          // sanitised HTML of an e-mail
 	Reason      string                  `json:"thread_reason,omitempty"` // why an inbound e-mail was put on this ticket
 	CreatedAt   time.Time               `json:"created_at"`
@@ -43,6 +44,7 @@ type NewComment struct {
 
 	// Set by e-mail intake.
 	HTML       string // sanitised HTML of the message
+	Visible    int    // bytes of Body before quoted history and signature; 0: nothing folded
 	Reason     string // why the message was threaded onto this ticket
 	InboundID  *int64 // the stored raw message
 	KeepStatus bool   // automatic mail: recorded without reopening or waking the ticket
@@ -129,10 +131,10 @@ func (s *Service) insertComment(ctx context.Context, tx *sql.Tx, p auth.Principa
 	var id int64
 	err := tx.QueryRowContext(ctx, `
 		INSERT INTO comments (ticket_id, author_type, author_agent_id, author_contact_id, body, public, channel,
-			html, thread_reason, inbound_message_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			html, thread_reason, inbound_message_id, visible_length, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		t.ID, authorType, agentID, in.AuthorContactID, body, in.Public, in.Channel, in.HTML, in.Reason, in.InboundID,
-		h.at).Scan(&id)
+		visibleLength(body, in.Visible), h.at).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add comment to ticket %d: %w", t.ID, err)
 	}
@@ -164,17 +166,30 @@ func checkContact(ctx context.Context, q db.Queryer, id int64) error {
 
 const commentColumns = `m.id, m.ticket_id, m.body, m.public, m.author_type,
 	COALESCE(m.author_agent_id, m.author_contact_id, 0), COALESCE(a.name, c.name, ''),
-	m.channel, m.html, m.thread_reason, m.created_at, m.edited_at
+	m.channel, m.html, m.thread_reason, m.visible_length, m.created_at, m.edited_at
 	FROM comments m
 	LEFT JOIN agents a ON a.id = m.author_agent_id
 	LEFT JOIN contacts c ON c.id = m.author_contact_id`
 
 func scanComment(row interface{ Scan(...any) error }) (Comment, error) {
 	var c Comment
+	var visible *int
 	err := row.Scan(&c.ID, &c.TicketID, &c.Body, &c.Public, &c.AuthorType, &c.AuthorID, &c.AuthorName,
-		&c.Channel, &c.HTML, &c.Reason, &c.CreatedAt, &c.EditedAt)
+		&c.Channel, &c.HTML, &c.Reason, &visible, &c.CreatedAt, &c.EditedAt)
+	if visible != nil && *visible <= len(c.Body) {
+		c.BodyVisible = c.Body[:*visible]
+	}
 	c.Attachments = []attachment.Attachment{}
 	return c, err
+}
+
+// visibleLength keeps a fold point only when it cuts the text: after
+// trimming, the body may have become shorter than the point.
+func visibleLength(body string, n int) *int {
+	if n <= 0 || n >= len(body) {
+		return nil
+	}
+	return &n
 }
 
 // Comments returns a ticket's comments, oldest first, with attachments.
