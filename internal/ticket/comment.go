@@ -96,7 +96,7 @@ func (s *Service) AddCommentTx(ctx context.Context, tx *sql.Tx, p auth.Principal
 			return 0, err
 		}
 	}
-	if in.AuthorContactID == nil && in.Public && t.Requester.Email != "" {
+	if in.AuthorContactID == nil && in.Public && t.mailable() {
 		// The reply goes to the customer by e-mail once committed.
 		if _, err := s.jobs.Enqueue(ctx, tx, JobEmailReply, map[string]int64{"comment_id": id}); err != nil {
 			return 0, err

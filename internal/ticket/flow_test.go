@@ -141,3 +141,31 @@ func TestComments(t *testing.T) {
 		})
 	})
 }
+
+// TestMailFollowsTheChannel: replies and solved notices are queued for
+// e-mail only when the ticket has a mailbox to answer from.
+func TestMailFollowsTheChannel(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		var box int64
+		d.W.QueryRow(`INSERT INTO mailboxes (address, created_at, updated_at) VALUES ('it@help.example', $1, $1) RETURNING id`, db.Now()).Scan(&box)
+		phone := f.open(t, ticket.NewTicket{Channel: ticket.ChannelPhone})
+		mail := f.open(t, ticket.NewTicket{Channel: ticket.ChannelEmail, MailboxID: &box})
+		for _, tk := range []ticket.Ticket{phone, mail} {
+			f.svc.AddComment(ctx, f.admin, tk.ID, ticket.NewComment{Body: "Restart it, please", Public: true})
+			f.svc.AddComment(ctx, f.admin, tk.ID, ticket.NewComment{Body: "internal", Public: false})
+			cur, _ := f.svc.FindTicket(ctx, f.admin, tk.ID)
+			solved := ticket.StatusSolved
+			if _, err := f.svc.UpdateTicket(ctx, f.admin, tk.ID, ticket.Update{Version: cur.Version, Status: &solved}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var replies, notices int
+		d.R.QueryRow(`SELECT count(*) FROM jobs WHERE kind = $1`, ticket.JobEmailReply).Scan(&replies)
+		d.R.QueryRow(`SELECT count(*) FROM jobs WHERE kind = $1`, ticket.JobEmailNotify).Scan(&notices)
+		if replies != 1 || notices != 1 {
+			t.Errorf("%d replies and %d notices queued, want 1 and 1 (the e-mail ticket's)", replies, notices)
+		}
+	})
+}

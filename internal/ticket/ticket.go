@@ -87,3 +87,9 @@ type SLA struct {
 func Number(n int64) string {
 	return "#" + itoa(n)
 }
+
+// mailable reports whether the conversation goes on by e-mail: the ticket
+// has a mailbox to answer from and the requester an address.
+func (t Ticket) mailable() bool {
+	return t.MailboxID != nil && t.Requester.Email != ""
+}

@@ -222,7 +222,7 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, t, next Ticket, h *histo
 			return err
 		}
 	}
-	if next.Status == StatusSolved && t.Status != StatusSolved && t.Requester.Email != "" {
+	if next.Status == StatusSolved && t.Status != StatusSolved && t.mailable() {
 		// The requester is told, with how to reopen, once committed.
 		if _, err := s.jobs.Enqueue(ctx, tx, JobEmailNotify, map[string]any{"ticket_id": t.ID, "kind": "solved"}); err != nil {
 			return err
