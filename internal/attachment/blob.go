@@ -68,7 +68,7 @@ func (s *Service) spool(ctx context.Context, r io.Reader) (*spooled, error) {
 	if err == nil && n > s.maxBytes {
 		err = TooLargeError(s.maxBytes)
 	}
-	if err == nil {
+	if err == nil && s.db.SyncsCommits() {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -122,13 +122,23 @@ func (s *Service) place(b *spooled) error {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("place blob: %w", err)
 	}
-	if err := mkdirSynced(filepath.Dir(final)); err != nil {
+	// Files are synced exactly when commits are (see db.SyncsCommits): a
+	// file must not be less durable than the row that names it.
+	sync := s.db.SyncsCommits()
+	mkdir := mkdirSynced
+	if !sync {
+		mkdir = func(dir string) error { return os.MkdirAll(dir, 0o750) }
+	}
+	if err := mkdir(filepath.Dir(final)); err != nil {
 		return fmt.Errorf("place blob: %w", err)
 	}
 	if err := os.Rename(b.tmp, final); err != nil {
 		return fmt.Errorf("place blob: %w", err)
 	}
 	b.tmp = ""
+	if !sync {
+		return nil
+	}
 	if err := syncDir(filepath.Dir(final)); err != nil {
 		return fmt.Errorf("place blob: %w", err)
 	}

@@ -28,7 +28,7 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	conn := sql.OpenDB(&cachingConnector{dsn: sqliteDSN(d.path, "_pragma=query_only(0)"), drv: drv})
+	conn := sql.OpenDB(&cachingConnector{dsn: sqliteDSN(d.path, "normal", "_pragma=query_only(0)"), drv: drv})
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO $1`, abs); err != nil {
 		return fmt.Errorf("backup to %s: %w", abs, err)

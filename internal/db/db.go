@@ -38,8 +38,15 @@ type DB struct {
 	R       *sql.DB
 	Dialect Dialect
 
-	path string // the SQLite file
+	path      string // the SQLite file
+	syncFiles bool   // commits survive power loss, so files written with them must too
 }
+
+// SyncsCommits reports whether a commit survives a power loss: always on
+// PostgreSQL; on SQLite only with synchronous=full. Files written as part
+// of a change (raw mail, attachments) are synced to disk exactly when the
+// commit that records them is, so neither outlives the other's guarantee.
+func (d *DB) SyncsCommits() bool { return d.syncFiles }
 
 // Queryer is what *sql.DB and *sql.Tx have in common, so store functions
 // run inside or outside a transaction.
@@ -72,8 +79,16 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return d, nil
 }
 
-func openSQLite(path string) (*DB, error) {
-	path, _, _ = strings.Cut(path, "?")
+func openSQLite(url string) (*DB, error) {
+	path, query, _ := strings.Cut(url, "?")
+	sync := "normal"
+	if query != "" {
+		v, ok := strings.CutPrefix(query, "synchronous=")
+		if !ok || (v != "normal" && v != "full") {
+			return nil, fmt.Errorf("open database: sqlite: the only option is synchronous=normal or synchronous=full, not %q", query)
+		}
+		sync = v
+	}
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("open database: %w", err)
@@ -83,13 +98,13 @@ func openSQLite(path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	writer := sql.OpenDB(&cachingConnector{dsn: sqliteDSN(path, "_txlock=immediate"), drv: drv})
+	writer := sql.OpenDB(&cachingConnector{dsn: sqliteDSN(path, sync, "_txlock=immediate"), drv: drv})
 	writer.SetMaxOpenConns(1)
 	writer.SetConnMaxIdleTime(0)
-	reader := sql.OpenDB(&cachingConnector{dsn: sqliteDSN(path, "_pragma=query_only(1)"), drv: drv})
+	reader := sql.OpenDB(&cachingConnector{dsn: sqliteDSN(path, sync, "_pragma=query_only(1)"), drv: drv})
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
-	return &DB{W: writer, R: reader, Dialect: SQLite, path: path}, nil
+	return &DB{W: writer, R: reader, Dialect: SQLite, path: path, syncFiles: sync == "full"}, nil
 }
 
 // sqliteDriver returns the driver the sqlite package registered.
@@ -104,10 +119,12 @@ func sqliteDriver() (driver.Driver, error) {
 
 // sqliteDSN keeps times as integer microseconds (exact, ordered, and read
 // back as time.Time from TIMESTAMP columns), enables WAL and foreign keys,
-// and waits for locks instead of failing.
-func sqliteDSN(path string, extra string) string {
+// and waits for locks instead of failing. With synchronous NORMAL (the
+// default) a commit survives a crash of the process but may be lost with
+// the last moments before a power failure; FULL syncs every commit.
+func sqliteDSN(path, sync, extra string) string {
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(" + strings.ToUpper(sync) + ")" +
 		"&_time_integer_format=unix_micro&_inttotime=1&" + extra
 }
 
@@ -127,7 +144,7 @@ func openPostgres(url string) (*DB, error) {
 	pool.SetMaxOpenConns(20)
 	pool.SetMaxIdleConns(20)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{W: pool, R: pool, Dialect: Postgres}, nil
+	return &DB{W: pool, R: pool, Dialect: Postgres, syncFiles: true}, nil
 }
 
 // Close closes both pools.

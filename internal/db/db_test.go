@@ -99,3 +99,33 @@ func TestInPadsToPowersOfTwo(t *testing.T) {
 		}
 	}
 }
+
+func TestSQLiteDurabilityOption(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, c := range []struct {
+		query string
+		sync  bool
+		ok    bool
+	}{{"", false, true}, {"?synchronous=normal", false, true}, {"?synchronous=full", true, true}, {"?synchronous=off", false, false}, {"?cache=shared", false, false}} {
+		d, err := db.Open(ctx, "sqlite:"+dir+"/x.db"+c.query)
+		if (err == nil) != c.ok {
+			t.Errorf("%q: error %v", c.query, err)
+			continue
+		}
+		if err == nil {
+			if d.SyncsCommits() != c.sync {
+				t.Errorf("%q: SyncsCommits %v", c.query, d.SyncsCommits())
+			}
+			var mode int
+			d.W.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&mode)
+			if want := map[bool]int{false: 1, true: 2}[c.sync]; mode != want {
+				t.Errorf("%q: PRAGMA synchronous = %d, want %d", c.query, mode, want)
+			}
+			d.Close()
+		}
+	}
+	if d := dbtest.Postgres(t); !d.SyncsCommits() {
+		t.Error("PostgreSQL commits are durable; files must be synced with them")
+	}
+}

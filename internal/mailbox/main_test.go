@@ -71,7 +71,7 @@ func count(t testing.TB, d *db.DB, query string, args ...any) int {
 // rawFiles lists the raw message files under the data directory.
 func (f *fixture) rawFiles(t testing.TB) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(f.dataDir, "mail", "*", "*", "*.eml"))
+	files, err := filepath.Glob(filepath.Join(f.dataDir, "mail", "*", "*.eml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func TestStore(t *testing.T) {
 			}
 			files := f.rawFiles(t)
 			if len(files) != 1 || !strings.HasSuffix(files[0], in.RawSHA256+".eml") ||
-				!strings.Contains(files[0], "/"+in.RawSHA256[:2]+"/"+in.RawSHA256[2:4]+"/") {
+				!strings.Contains(files[0], "/mail/"+in.RawSHA256[:2]+"/") {
 				t.Errorf("raw files %v", files)
 			}
 			var payload string
@@ -121,8 +121,8 @@ func TestStore(t *testing.T) {
 			orphan := message("crash@client.lv", "stored, then crashed before commit")
 			sum := sha256.Sum256(orphan)
 			sha := hex.EncodeToString(sum[:])
-			path := f.dataDir + "/mail/" + sha[:2] + "/" + sha[2:4] + "/" + sha + ".eml"
-			os.MkdirAll(f.dataDir+"/mail/"+sha[:2]+"/"+sha[2:4], 0o750)
+			path := f.dataDir + "/mail/" + sha[:2] + "/" + sha + ".eml"
+			os.MkdirAll(f.dataDir+"/mail/"+sha[:2], 0o750)
 			if err := os.WriteFile(path, orphan, 0o640); err != nil {
 				t.Fatal(err)
 			}
