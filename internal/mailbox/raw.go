@@ -43,65 +43,50 @@ const (
 // client). A message already stored, recognised by its IMAP mailbox,
 // UIDVALIDITY and UID or by its content key (Message-ID and the SHA-256 of
 // its bytes), is not stored again: Store returns the first copy's id and
-// duplicate true. A message over the size limit is TooLarge and leaves no
-// trace.
+// duplicate true.
+//
+// A message over the size limit is TooLarge over SMTP and leaves no trace.
+// Over IMAP it is stored all the same, but quarantined with the reason and
+// not processed (see admit).
 //
 // The raw file is put in place before the row that names it is inserted,
 // so a row never points at a missing file; a crash in between leaves at
 // most an unreferenced file, which the next delivery of the message reuses.
 func (s *Service) Store(ctx context.Context, r Raw) (id int64, duplicate bool, err error) {
-	if int64(len(r.Data)) > s.cfg.MaxBytes {
-		return 0, false, apperr.Errorf(apperr.TooLarge, "message is over the limit of %d bytes", s.cfg.MaxBytes)
+	var in intake
+	if in.state, in.reason, err = s.admit(r); err != nil {
+		return 0, false, err
 	}
 	if err := r.check(); err != nil {
 		return 0, false, err
 	}
 	sum := sha256.Sum256(r.Data)
-	sha := hex.EncodeToString(sum[:])
-	msgID := MessageID(r.Data)
-	key := contentKey(msgID, sha)
-	envTo, _ := json.Marshal(orEmpty(r.EnvelopeTo))
+	in.sha = hex.EncodeToString(sum[:])
+	in.messageID = MessageID(r.Data)
+	in.key = contentKey(in.messageID, in.sha)
 	// The file goes first and outside the transaction: it is named by its
 	// content, so a file no row names is harmless, while syncing it inside
 	// the transaction would hold SQLite's single writer for the disk's
 	// time. A message already stored is not written again.
-	if id, err = findStored(ctx, s.db.R, r, key); err != nil || id != 0 {
+	if id, err = findStored(ctx, s.db.R, r, in.key); err != nil || id != 0 {
 		return id, id != 0, err
 	}
-	if err := s.writeRaw(sha, r.Data); err != nil {
+	if err := s.writeRaw(in.sha, r.Data); err != nil {
 		return 0, false, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if id, err = findStored(ctx, tx, r, key); err != nil || id != 0 {
+		if id, err = findStored(ctx, tx, r, in.key); err != nil || id != 0 {
 			duplicate = id != 0
 			return err
 		}
-		var mailboxID, uidValidity, uid any
-		if r.MailboxID != 0 {
-			mailboxID = r.MailboxID
-		}
-		if r.Source == SourceIMAP {
-			uidValidity, uid = int64(r.UIDValidity), int64(r.UID)
-		}
-		err = tx.QueryRowContext(ctx, `
-			INSERT INTO inbound_messages (mailbox_id, source, uidvalidity, uid, message_id, content_key,
-				raw_sha256, size, envelope_from, envelope_to, state, received_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			mailboxID, r.Source, uidValidity, uid, msgID, key, sha, len(r.Data), r.EnvelopeFrom,
-			string(envTo), StateReceived, db.Now()).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("store message: %w", err)
-		}
-		if _, err := s.jobs.Enqueue(ctx, tx, JobProcess, map[string]int64{"inbound_id": id}); err != nil {
-			return err
-		}
-		return nil
+		id, err = s.insert(ctx, tx, r, in)
+		return err
 	})
 	if db.IsUniqueViolation(err) {
 		// Another Store of the same message committed first (PostgreSQL;
 		// SQLite runs write transactions one at a time).
-		id, err = findStored(ctx, s.db.W, r, key)
+		id, err = findStored(ctx, s.db.W, r, in.key)
 		if err == nil && id == 0 {
 			err = fmt.Errorf("store message: unique violation but no stored copy")
 		}
@@ -110,10 +95,72 @@ func (s *Service) Store(ctx context.Context, r Raw) (id int64, duplicate bool, e
 	if err != nil {
 		return 0, false, err
 	}
-	if !duplicate {
+	if !duplicate && in.state == StateQuarantined {
+		s.log.Warn("inbound message quarantined", "inbound_id", id, "mailbox_id", r.MailboxID, "reason", in.reason)
+	}
+	if !duplicate && in.state == StateReceived {
 		s.jobs.Wake()
 	}
 	return id, duplicate, nil
+}
+
+// admit decides the state a message is stored in, or refuses it. A message
+// over the size limit is refused over SMTP: the listener answers 552 and
+// the sending server bounces it to its sender. Over IMAP nobody hears a
+// refusal: the poller would fetch the message again on every poll and never
+// get past it, so it is stored and quarantined for an administrator
+// instead. Its bytes are already in the poller's memory, so storing them
+// takes no more memory, and quarantine keeps them out of processing.
+func (s *Service) admit(r Raw) (state, reason string, err error) {
+	n := int64(len(r.Data))
+	if n <= s.cfg.MaxBytes {
+		return StateReceived, "", nil
+	}
+	if r.Source != SourceIMAP {
+		return "", "", apperr.Errorf(apperr.TooLarge, "message is over the limit of %d bytes", s.cfg.MaxBytes)
+	}
+	return StateQuarantined, fmt.Sprintf("message is over the size limit of %d bytes (%d bytes)", s.cfg.MaxBytes, n), nil
+}
+
+// intake is what Store works out about a message before recording it.
+type intake struct {
+	sha, messageID, key string // the raw file's name and the content key's parts
+	state, reason       string // from admit
+}
+
+// insert records a message whose raw file is in place and enqueues its
+// processing, unless it is quarantined: a quarantined message waits for an
+// administrator, as if Quarantine had been called on it.
+func (s *Service) insert(ctx context.Context, tx *sql.Tx, r Raw, in intake) (int64, error) {
+	var mailboxID, uidValidity, uid, processedAt any
+	if r.MailboxID != 0 {
+		mailboxID = r.MailboxID
+	}
+	if r.Source == SourceIMAP {
+		uidValidity, uid = int64(r.UIDValidity), int64(r.UID)
+	}
+	now := db.Now()
+	if in.state == StateQuarantined {
+		processedAt = now
+	}
+	envTo, _ := json.Marshal(orEmpty(r.EnvelopeTo))
+	var id int64
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO inbound_messages (mailbox_id, source, uidvalidity, uid, message_id, content_key,
+			raw_sha256, size, envelope_from, envelope_to, state, reason, received_at, processed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		mailboxID, r.Source, uidValidity, uid, in.messageID, in.key, in.sha, len(r.Data), r.EnvelopeFrom,
+		string(envTo), in.state, in.reason, now, processedAt).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store message: %w", err)
+	}
+	if in.state != StateReceived {
+		return id, nil
+	}
+	if _, err := s.jobs.Enqueue(ctx, tx, JobProcess, map[string]int64{"inbound_id": id}); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 func (r Raw) check() error {
