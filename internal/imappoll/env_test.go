@@ -16,7 +16,12 @@ import (
 	"linedesk/internal/imappoll"
 )
 
-func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(killEnv) != "" {
+		runKillChild() // a child of TestKillNineDuringIntake; never returns
+	}
+	os.Exit(dbtest.Main(m))
+}
 
 // deadline bounds every wait: generous, because a loaded 2-core machine
 // running both databases can be slow, and a correct run never gets close.
