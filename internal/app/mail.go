@@ -27,7 +27,7 @@ func (a *App) openMail() error {
 	if err != nil {
 		return fmt.Errorf("LINEDESK_SECRET_KEY: %w", err)
 	}
-	a.Mailboxes = mailbox.NewService(a.DB, a.Log, a.Jobs, mailbox.Config{Cipher: cipher, DataDir: a.Config.DataDir,
+	a.Mailboxes = mailbox.NewService(a.DB, a.Log, a.Jobs, mailbox.Config{Cipher: cipher,
 		MaxBytes: a.Config.MailMaxBytes})
 	limits := email.DefaultLimits()
 	limits.MaxBytes = a.Config.MailMaxBytes

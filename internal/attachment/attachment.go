@@ -92,12 +92,31 @@ func (s *Service) Store(ctx context.Context, q db.Queryer, filename, contentType
 	if err != nil {
 		return Attachment{}, err
 	}
+	return s.storeSpooled(ctx, q, b, filename, contentType, ticketID, commentID)
+}
+
+// StoreBytes is Store for content already in memory (e-mail intake): no
+// file is written when an identical file is already stored.
+func (s *Service) StoreBytes(ctx context.Context, q db.Queryer, filename, contentType string, data []byte, ticketID, commentID int64) (Attachment, error) {
+	if ticketID <= 0 {
+		return Attachment{}, fmt.Errorf("store attachment: ticket id %d", ticketID)
+	}
+	b, err := s.spoolBytes(data)
+	if err != nil {
+		return Attachment{}, err
+	}
+	return s.storeSpooled(ctx, q, b, filename, contentType, ticketID, commentID)
+}
+
+// storeSpooled records a spooled blob, in q's transaction when q is one.
+func (s *Service) storeSpooled(ctx context.Context, q db.Queryer, b *spooled, filename, contentType string, ticketID, commentID int64) (Attachment, error) {
 	defer b.discard()
 	if tx, ok := q.(*sql.Tx); ok {
 		return s.insert(ctx, tx, b, filename, contentType, ticketID, commentID, 0)
 	}
 	var a Attachment
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
 		a, err = s.insert(ctx, tx, b, filename, contentType, ticketID, commentID, 0)
 		return err
 	})

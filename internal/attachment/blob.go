@@ -38,9 +38,45 @@ const headSize = 512
 // place.
 type spooled struct {
 	tmp  string // the temporary file; "" once moved into place
+	data []byte // or the bytes, when the caller held them in memory
 	sha  string
 	size int64
 	head []byte
+}
+
+// spoolBytes describes bytes already in memory without writing them: a
+// file is written only if no copy exists yet (see place), so a repeated
+// attachment, such as a logo in every signature, costs no file at all.
+func (s *Service) spoolBytes(data []byte) (*spooled, error) {
+	if int64(len(data)) > s.maxBytes {
+		return nil, TooLargeError(s.maxBytes)
+	}
+	sum := sha256.Sum256(data)
+	return &spooled{data: data, sha: hex.EncodeToString(sum[:]), size: int64(len(data)), head: data[:min(len(data), 512)]}, nil
+}
+
+// writeTemp writes in-memory bytes to a temporary file beside the blobs.
+func (s *Service) writeTemp(b *spooled) error {
+	if err := os.MkdirAll(s.dir, 0o750); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(s.dir, tmpPrefix+"*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b.data)
+	if err == nil && s.db.SyncsCommits() {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	b.tmp = f.Name()
+	return nil
 }
 
 // discard removes the temporary file if it is still there: after a
@@ -121,6 +157,11 @@ func (s *Service) place(b *spooled) error {
 		return nil
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("place blob: %w", err)
+	}
+	if b.tmp == "" {
+		if err := s.writeTemp(b); err != nil {
+			return fmt.Errorf("place blob: %w", err)
+		}
 	}
 	// Files are synced exactly when commits are (see db.SyncsCommits): a
 	// file must not be less durable than the row that names it.

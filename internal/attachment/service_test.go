@@ -227,3 +227,48 @@ func TestStore(t *testing.T) {
 		})
 	})
 }
+
+// TestStoreBytes: content held in memory is stored like a stream, and a
+// second copy of the same bytes writes no new file.
+func TestStoreBytes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		s := attachment.NewService(d, dir, 1<<20)
+		ticketID := insertTicketForBytes(t, d)
+		logo := []byte("\x89PNG\r\n\x1a\n logo bytes")
+		a, err := s.StoreBytes(ctx, d.W, "logo.png", "image/png", logo, ticketID, 0)
+		if err != nil || a.Size != int64(len(logo)) || a.ContentType != "image/png" {
+			t.Fatalf("%+v %v", a, err)
+		}
+		b, err := s.StoreBytes(ctx, d.W, "logo-again.png", "image/png", logo, ticketID, 0)
+		if err != nil || b.SHA256 != a.SHA256 || b.ID == a.ID {
+			t.Fatalf("%+v %v", b, err)
+		}
+		var files []string
+		filepath.WalkDir(dir, func(p string, e fs.DirEntry, _ error) error {
+			if e != nil && !e.IsDir() {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if len(files) != 1 {
+			t.Errorf("files on disk %v, want one shared copy", files)
+		}
+		if _, err := s.StoreBytes(ctx, d.W, "big.bin", "", make([]byte, 1<<20+1), ticketID, 0); !apperr.Is(err, apperr.TooLarge) {
+			t.Errorf("over the limit: %v", err)
+		}
+	})
+}
+
+func insertTicketForBytes(t *testing.T, d *db.DB) int64 {
+	t.Helper()
+	var contact, ticket int64
+	now := db.Now()
+	d.W.QueryRow(`INSERT INTO contacts (name, created_at, updated_at) VALUES ('C', $1, $1) RETURNING id`, now).Scan(&contact)
+	if err := d.W.QueryRow(`INSERT INTO tickets (number, subject, status, priority, type, channel, requester_id, created_at, updated_at)
+		VALUES (9001, 's', 'new', 'normal', 'question', 'email', $1, $2, $2) RETURNING id`, contact, now).Scan(&ticket); err != nil {
+		t.Fatal(err)
+	}
+	return ticket
+}

@@ -40,7 +40,7 @@ type killChild struct {
 func mailStore(d *db.DB, dataDir string) *mailbox.Service {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	c, _ := mailbox.NewCipher(strings.Repeat("k", 32))
-	return mailbox.NewService(d, log, job.NewQueue(d, log), mailbox.Config{Cipher: c, DataDir: dataDir, MaxBytes: 10 << 20})
+	return mailbox.NewService(d, log, job.NewQueue(d, log), mailbox.Config{Cipher: c, MaxBytes: 10 << 20})
 }
 
 // storeSink stores polled messages through the mailbox service.

@@ -35,7 +35,7 @@ func pipeline(d *db.DB, dataDir string) (*mailbox.Service, *inbound.Processor, *
 	files := attachment.NewService(d, dataDir+"/attachments", 10<<20)
 	tickets := ticket.NewService(d, log, dir, files, jobs)
 	cipher, _ := mailbox.NewCipher(strings.Repeat("k", 32))
-	mail := mailbox.NewService(d, log, jobs, mailbox.Config{Cipher: cipher, DataDir: dataDir, MaxBytes: 10 << 20})
+	mail := mailbox.NewService(d, log, jobs, mailbox.Config{Cipher: cipher, MaxBytes: 10 << 20})
 	proc := inbound.New(d, log, mail, tickets, dir, files, jobs, email.DefaultLimits())
 	proc.Register()
 	return mail, proc, jobs

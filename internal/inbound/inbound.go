@@ -4,7 +4,6 @@
 package inbound
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -134,7 +133,7 @@ func (p *Processor) take(ctx context.Context, in mailbox.Inbound, msg *email.Mes
 func (p *Processor) attach(ctx context.Context, tx *sql.Tx, msg *email.Message, ticketID, commentID int64) error {
 	var inline []string // pairs: old URL, new URL
 	for _, part := range msg.Attachments {
-		a, err := p.files.Store(ctx, tx, part.Filename, part.ContentType, bytes.NewReader(part.Data), ticketID, commentID)
+		a, err := p.files.StoreBytes(ctx, tx, part.Filename, part.ContentType, part.Data, ticketID, commentID)
 		if err != nil {
 			return fmt.Errorf("store attachment %q: %w", part.Filename, err)
 		}

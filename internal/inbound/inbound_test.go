@@ -53,7 +53,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mail := mailbox.NewService(d, log, jobs, mailbox.Config{Cipher: cipher, DataDir: t.TempDir(), MaxBytes: 10 << 20})
+	mail := mailbox.NewService(d, log, jobs, mailbox.Config{Cipher: cipher, MaxBytes: 10 << 20})
 	f := &fixture{t: t, db: d, mail: mail, tickets: tickets, jobs: jobs,
 		proc: inbound.New(d, log, mail, tickets, dir, files, jobs, email.DefaultLimits())}
 	err = d.W.QueryRow(`INSERT INTO mailboxes (address, name, created_at, updated_at) VALUES ('support@help.example', 'Support', $1, $1)

@@ -1,13 +1,13 @@
 package mailbox
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"linedesk/internal/apperr"
@@ -107,11 +107,12 @@ func (s *Service) OpenRaw(ctx context.Context, id int64) (io.ReadCloser, Inbound
 	if err != nil {
 		return nil, Inbound{}, err
 	}
-	f, err := os.Open(s.rawPath(in.RawSHA256))
+	var data []byte
+	err = s.db.R.QueryRowContext(ctx, `SELECT data FROM raw_messages WHERE sha256 = $1`, in.RawSHA256).Scan(&data)
 	if err != nil {
 		return nil, Inbound{}, fmt.Errorf("open raw message %d: %w", id, err)
 	}
-	return f, in, nil
+	return io.NopCloser(bytes.NewReader(data)), in, nil
 }
 
 // MarkProcessed records, through q (normally the transaction that made

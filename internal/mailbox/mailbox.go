@@ -22,7 +22,6 @@ const DefaultMaxBytes = 50 << 20
 // Config is what the service needs besides the database.
 type Config struct {
 	Cipher   *Cipher // encrypts the stored IMAP/SMTP passwords
-	DataDir  string  // raw messages go to DataDir/mail
 	MaxBytes int64   // the largest message taken in
 }
 

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"linedesk/internal/db"
@@ -36,7 +35,7 @@ func newFixture(t testing.TB, d *db.DB, maxBytes int64) *fixture {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dataDir := t.TempDir()
-	svc := mailbox.NewService(d, log, job.NewQueue(d, log), mailbox.Config{Cipher: c, DataDir: dataDir, MaxBytes: maxBytes})
+	svc := mailbox.NewService(d, log, job.NewQueue(d, log), mailbox.Config{Cipher: c, MaxBytes: maxBytes})
 	return &fixture{db: d, svc: svc, dir: directory.NewService(d), dataDir: dataDir}
 }
 
@@ -68,14 +67,21 @@ func count(t testing.TB, d *db.DB, query string, args ...any) int {
 	return n
 }
 
-// rawFiles lists the raw message files under the data directory.
-func (f *fixture) rawFiles(t testing.TB) []string {
+// rawStored lists the hashes of the raw messages kept.
+func (f *fixture) rawStored(t testing.TB) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(f.dataDir, "mail", "*", "*.eml"))
+	rows, err := f.db.R.Query(`SELECT sha256 FROM raw_messages ORDER BY sha256`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return files
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sha string
+		rows.Scan(&sha)
+		out = append(out, sha)
+	}
+	return out
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -3,8 +3,6 @@ package mailbox_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"linedesk/internal/apperr"
@@ -42,8 +40,8 @@ func TestStoreOversize(t *testing.T) {
 			if !apperr.Is(err, apperr.TooLarge) {
 				t.Errorf("Store of %d bytes over SMTP: %v, want TooLarge", len(data), err)
 			}
-			if rows() != 0 || jobs(t, d) != 0 || len(f.rawFiles(t)) != 0 {
-				t.Errorf("a refused message left %d rows, %d jobs, files %v", rows(), jobs(t, d), f.rawFiles(t))
+			if rows() != 0 || jobs(t, d) != 0 || len(f.rawStored(t)) != 0 {
+				t.Errorf("a refused message left %d rows, %d jobs, files %v", rows(), jobs(t, d), f.rawStored(t))
 			}
 		})
 		imap := mailbox.Raw{MailboxID: m.ID, Source: mailbox.SourceIMAP, UIDValidity: 3, UID: 42, Data: data}
@@ -67,9 +65,10 @@ func TestStoreOversize(t *testing.T) {
 			if rows() != 1 || jobs(t, d) != 0 {
 				t.Errorf("%d rows and %d email.process jobs, want 1 and 0", rows(), jobs(t, d))
 			}
-			path := filepath.Join(f.dataDir, "mail", in.RawSHA256[:2], in.RawSHA256+".eml")
-			if fi, err := os.Stat(path); err != nil || fi.Size() != int64(len(data)) {
-				t.Errorf("raw file: %v, %v; want %d bytes", fi, err, len(data))
+			var size int64
+			d.R.QueryRow(`SELECT length(data) FROM raw_messages WHERE sha256 = $1`, in.RawSHA256).Scan(&size)
+			if size != int64(len(data)) {
+				t.Errorf("raw message kept with %d bytes, want %d", size, len(data))
 			}
 		})
 		t.Run("fetched again it is a duplicate", func(t *testing.T) {
@@ -77,8 +76,8 @@ func TestStoreOversize(t *testing.T) {
 			if err != nil || !dup || id != first {
 				t.Errorf("Store = %d, %v, %v; want %d, duplicate", id, dup, err, first)
 			}
-			if rows() != 1 || jobs(t, d) != 0 || len(f.rawFiles(t)) != 1 {
-				t.Errorf("%d rows, %d jobs, files %v after the duplicate", rows(), jobs(t, d), f.rawFiles(t))
+			if rows() != 1 || jobs(t, d) != 0 || len(f.rawStored(t)) != 1 {
+				t.Errorf("%d rows, %d jobs, files %v after the duplicate", rows(), jobs(t, d), f.rawStored(t))
 			}
 		})
 	})

@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net/textproto"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"linedesk/internal/apperr"
@@ -64,21 +62,17 @@ func (s *Service) Store(ctx context.Context, r Raw) (id int64, duplicate bool, e
 	in.sha = hex.EncodeToString(sum[:])
 	in.messageID = MessageID(r.Data)
 	in.key = contentKey(in.messageID, in.sha)
-	// The file goes first and outside the transaction: it is named by its
-	// content, so a file no row names is harmless, while syncing it inside
-	// the transaction would hold SQLite's single writer for the disk's
-	// time. A message already stored is not written again.
-	if id, err = findStored(ctx, s.db.R, r, in.key); err != nil || id != 0 {
-		return id, id != 0, err
-	}
-	if err := s.writeRaw(in.sha, r.Data); err != nil {
-		return 0, false, err
-	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if id, err = findStored(ctx, tx, r, in.key); err != nil || id != 0 {
 			duplicate = id != 0
 			return err
+		}
+		// The raw bytes are kept by content in the same transaction as the
+		// row that records them.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO raw_messages (sha256, data) VALUES ($1, $2)
+			ON CONFLICT (sha256) DO NOTHING`, in.sha, r.Data); err != nil {
+			return fmt.Errorf("store raw message: %w", err)
 		}
 		id, err = s.insert(ctx, tx, r, in)
 		return err
@@ -225,64 +219,6 @@ func MessageID(data []byte) string {
 	v := strings.TrimSpace(h.Get("Message-Id"))
 	v = strings.TrimSuffix(strings.TrimPrefix(v, "<"), ">")
 	return strings.TrimSpace(v)
-}
-
-// rawPath is where the raw message with the given SHA-256 lives.
-// rawPath fans messages out over 256 folders by the first byte of their
-// hash. One level, not two: creating a new folder for nearly every message
-// of a young store cost a sixth of the intake's time, and ext4 indexes
-// folders of many thousands of files well.
-func (s *Service) rawPath(sha string) string {
-	return filepath.Join(s.cfg.DataDir, "mail", sha[:2], sha+".eml")
-}
-
-// writeRaw puts data at its content address: written to a temporary file,
-// synced and renamed, so the file is either absent or complete. A file
-// already there is kept (it holds the same bytes).
-func (s *Service) writeRaw(sha string, data []byte) error {
-	final := s.rawPath(sha)
-	if _, err := os.Stat(final); err == nil {
-		return nil
-	}
-	dir := filepath.Dir(final)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("write raw message: %w", err)
-	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write raw message: %w", err)
-	}
-	_, err = f.Write(data)
-	if err == nil && s.db.SyncsCommits() {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), final)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write raw message: %w", err)
-	}
-	if !s.db.SyncsCommits() {
-		return nil
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
 }
 
 func orEmpty[T any](s []T) []T {

@@ -17,5 +17,5 @@ func newMailboxes(t testing.TB, d *db.DB, log *slog.Logger, jobs *job.Queue) *ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	return mailbox.NewService(d, log, jobs, mailbox.Config{Cipher: c, DataDir: t.TempDir(), MaxBytes: 1 << 20})
+	return mailbox.NewService(d, log, jobs, mailbox.Config{Cipher: c, MaxBytes: 1 << 20})
 }
