@@ -44,7 +44,7 @@ type DB struct {
 
 // SyncsCommits reports whether a commit survives a power loss: always on
 // PostgreSQL; on SQLite only with synchronous=full. Files written as part
-// of a change (raw mail, attachments) are synced to disk exactly when the
+// of a change (attachments) are synced to disk exactly when the
 // commit that records them is, so neither outlives the other's guarantee.
 func (d *DB) SyncsCommits() bool { return d.syncFiles }
 
