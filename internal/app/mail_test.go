@@ -245,3 +245,32 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	ss.s.mu.Unlock()
 	return err
 }
+
+// TestReceiveOnlyMailbox: a mailbox with no outgoing server still takes
+// mail in; its receipts are recorded on the ticket as undeliverable once,
+// not retried until the job dies.
+func TestReceiveOnlyMailbox(t *testing.T) {
+	api, _, smtpAddr := mailApp(t, "sqlite:"+filepath.Join(t.TempDir(), "l.db"))
+	api.call("POST", "/api/v1/mailboxes", map[string]any{"address": "intake@help.example", "name": "Intake"}, 201)
+	msg := "From: anna@client.example\r\nTo: intake@help.example\r\nSubject: Receive only\r\nMessage-ID: <ro@client.example>\r\n\r\nHi\r\n"
+	if err := smtp.SendMail(smtpAddr, nil, "anna@client.example", []string{"intake@help.example"}, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	var id float64
+	eventually(t, "the ticket", func() bool {
+		items, _ := api.call("GET", "/api/v1/tickets?q=Receive", nil, 200)["items"].([]any)
+		if len(items) == 1 {
+			id = items[0].(map[string]any)["id"].(float64)
+		}
+		return id != 0
+	})
+	eventually(t, "the undeliverable receipt on the ticket", func() bool {
+		ev := api.call("GET", fmt.Sprintf("/api/v1/tickets/%d/events", int64(id)), nil, 200)
+		b, _ := json.Marshal(ev)
+		return strings.Contains(string(b), "no outgoing (SMTP) server")
+	})
+	eventually(t, "no job left to retry", func() bool {
+		return api.call("GET", "/api/v1/jobs?state=pending", nil, 200)["total"] == 0.0 &&
+			api.call("GET", "/api/v1/jobs?state=dead", nil, 200)["total"] == 0.0
+	})
+}

@@ -34,6 +34,15 @@ func (s *Service) send(ctx context.Context, id int64, c content) error {
 	if err != nil {
 		return fmt.Errorf("send mail %s: SMTP settings of mailbox %d: %w", e.messageID, e.mailboxID, err)
 	}
+	if from.Host == "" {
+		// A receive-only mailbox: retrying cannot help, so each recipient
+		// is recorded as failed on the ticket once.
+		d := delivery{failed: map[string]string{}, deferred: map[string]string{}}
+		for _, a := range pending {
+			d.failed[a] = "the mailbox has no outgoing (SMTP) server configured"
+		}
+		return s.record(ctx, e, d)
+	}
 	if from.From == "" {
 		from.From = c.mailbox.address
 	}
