@@ -57,14 +57,26 @@ func (s *Service) spoolBytes(data []byte) (*spooled, error) {
 
 // writeTemp writes in-memory bytes to a temporary file beside the blobs.
 func (s *Service) writeTemp(b *spooled) error {
-	if err := os.MkdirAll(s.dir, 0o750); err != nil {
+	name, err := s.tempFile(func(w io.Writer) error {
+		_, err := w.Write(b.data)
 		return err
+	})
+	b.tmp = name
+	return err
+}
+
+// tempFile creates a temporary file beside the blobs and fills it with
+// write, syncing it when commits are synced. On any error the file is
+// removed and "" returned.
+func (s *Service) tempFile(write func(io.Writer) error) (string, error) {
+	if err := os.MkdirAll(s.dir, 0o750); err != nil {
+		return "", err
 	}
 	f, err := os.CreateTemp(s.dir, tmpPrefix+"*")
 	if err != nil {
-		return err
+		return "", err
 	}
-	_, err = f.Write(b.data)
+	err = write(f)
 	if err == nil && s.db.SyncsCommits() {
 		err = f.Sync()
 	}
@@ -73,10 +85,9 @@ func (s *Service) writeTemp(b *spooled) error {
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return err
+		return "", err
 	}
-	b.tmp = f.Name()
-	return nil
+	return f.Name(), nil
 }
 
 // discard removes the temporary file if it is still there: after a
@@ -91,33 +102,24 @@ func (b *spooled) discard() {
 // spool copies r to a temporary file, hashing and counting it. Over the
 // size limit it removes the file and returns TooLarge.
 func (s *Service) spool(ctx context.Context, r io.Reader) (*spooled, error) {
-	if err := os.MkdirAll(s.dir, 0o750); err != nil {
-		return nil, fmt.Errorf("spool attachment: %w", err)
-	}
-	f, err := os.CreateTemp(s.dir, tmpPrefix+"*")
-	if err != nil {
-		return nil, fmt.Errorf("spool attachment: %w", err)
-	}
 	h := sha256.New()
 	head := &headWriter{}
-	n, err := io.Copy(io.MultiWriter(f, h, head), io.LimitReader(ctxReader{ctx, r}, s.maxBytes+1))
-	if err == nil && n > s.maxBytes {
-		err = TooLargeError(s.maxBytes)
-	}
-	if err == nil && s.db.SyncsCommits() {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	var n int64
+	name, err := s.tempFile(func(w io.Writer) error {
+		var err error
+		n, err = io.Copy(io.MultiWriter(w, h, head), io.LimitReader(ctxReader{ctx, r}, s.maxBytes+1))
+		if err == nil && n > s.maxBytes {
+			err = TooLargeError(s.maxBytes)
+		}
+		return err
+	})
 	if err != nil {
-		os.Remove(f.Name())
 		if apperr.As(err) != nil {
 			return nil, err
 		}
 		return nil, fmt.Errorf("spool attachment: %w", err)
 	}
-	return &spooled{tmp: f.Name(), sha: hex.EncodeToString(h.Sum(nil)), size: n, head: head.buf}, nil
+	return &spooled{tmp: name, sha: hex.EncodeToString(h.Sum(nil)), size: n, head: head.buf}, nil
 }
 
 // TooLargeError is the error for a file over the limit of maxBytes.
