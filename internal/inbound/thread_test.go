@@ -27,7 +27,8 @@ func TestNewTicketFromMail(t *testing.T) {
 			t.Errorf("participants %v, want the Cc'd boss only", tk.Participants)
 		}
 		cs := f.comments(tk.ID)
-		if len(cs) != 1 || cs[0].AuthorType != "contact" || !strings.Contains(cs[0].Body, "E-203") || cs[0].Reason == "" {
+		if len(cs) != 1 || cs[0].AuthorType != "contact" || !strings.Contains(cs[0].Body, "E-203") || cs[0].Reason == "" ||
+			cs[0].InboundID == nil || *cs[0].InboundID != id {
 			t.Errorf("comments %+v", cs)
 		}
 		if f.jobsOf(ticket.JobEmailNotify) != 1 {

@@ -27,6 +27,7 @@ type Comment struct {
 	BodyVisible string                  `json:"body_visible,omitempty"`  // an e-mail's own words, with quoted history and signature folded away
 	HTML        string                  `json:"html,omitempty"`          // sanitised HTML of an e-mail
 	Reason      string                  `json:"thread_reason,omitempty"` // why an inbound e-mail was put on this ticket
+	InboundID   *int64                  `json:"inbound_id,omitempty"`    // the stored raw e-mail (GET /api/v1/inbound/{id}/raw)
 	CreatedAt   time.Time               `json:"created_at"`
 	EditedAt    *time.Time              `json:"edited_at"`
 	Attachments []attachment.Attachment `json:"attachments"`
@@ -166,7 +167,7 @@ func checkContact(ctx context.Context, q db.Queryer, id int64) error {
 
 const commentColumns = `m.id, m.ticket_id, m.body, m.public, m.author_type,
 	COALESCE(m.author_agent_id, m.author_contact_id, 0), COALESCE(a.name, c.name, ''),
-	m.channel, m.html, m.thread_reason, m.visible_length, m.created_at, m.edited_at
+	m.channel, m.html, m.thread_reason, m.inbound_message_id, m.visible_length, m.created_at, m.edited_at
 	FROM comments m
 	LEFT JOIN agents a ON a.id = m.author_agent_id
 	LEFT JOIN contacts c ON c.id = m.author_contact_id`
@@ -175,7 +176,7 @@ func scanComment(row interface{ Scan(...any) error }) (Comment, error) {
 	var c Comment
 	var visible *int
 	err := row.Scan(&c.ID, &c.TicketID, &c.Body, &c.Public, &c.AuthorType, &c.AuthorID, &c.AuthorName,
-		&c.Channel, &c.HTML, &c.Reason, &visible, &c.CreatedAt, &c.EditedAt)
+		&c.Channel, &c.HTML, &c.Reason, &c.InboundID, &visible, &c.CreatedAt, &c.EditedAt)
 	if visible != nil && *visible <= len(c.Body) {
 		c.BodyVisible = c.Body[:*visible]
 	}
