@@ -141,7 +141,7 @@ func setAgentGroups(ctx context.Context, tx *sql.Tx, agentID int64, groupIDs []i
 
 const agentColumns = `id, name, email, role, line, language, active, must_change_password, created_at, updated_at`
 
-func scanAgent(row scanner) (Agent, error) {
+func scanAgent(row db.Scanner) (Agent, error) {
 	var a Agent
 	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.Role, &a.Line, &a.Language, &a.Active, &a.MustChangePassword,
 		&a.CreatedAt, &a.UpdatedAt)
@@ -195,24 +195,24 @@ func withGroups(ctx context.Context, q db.Queryer, list []Agent) error {
 // FindAgents returns a page of agents ordered by name, with their groups,
 // and how many match.
 func (s *Service) FindAgents(ctx context.Context, f AgentFilter) ([]Agent, int, error) {
-	var w where
+	var w db.Where
 	if f.Q != "" {
-		p := w.arg(likeContains(f.Q))
-		w.add(`(lower(name) LIKE ` + p + ` ESCAPE '\' OR email LIKE ` + p + ` ESCAPE '\')`)
+		p := w.Arg(likeContains(f.Q))
+		w.Add(`(lower(name) LIKE ` + p + ` ESCAPE '\' OR email LIKE ` + p + ` ESCAPE '\')`)
 	}
 	if f.Role != "" {
 		if !f.Role.Valid() {
 			return nil, 0, apperr.Field("role", "must be admin, supervisor or agent")
 		}
-		w.add(`role = ` + w.arg(f.Role))
+		w.Add(`role = ` + w.Arg(f.Role))
 	}
 	if f.GroupID != nil {
-		w.add(`id IN (SELECT agent_id FROM agent_groups WHERE group_id = ` + w.arg(*f.GroupID) + `)`)
+		w.Add(`id IN (SELECT agent_id FROM agent_groups WHERE group_id = ` + w.Arg(*f.GroupID) + `)`)
 	}
 	if f.Active != nil {
-		w.add(`active = ` + w.arg(*f.Active))
+		w.Add(`active = ` + w.Arg(*f.Active))
 	}
-	list, total, err := findPage(ctx, s.db.R, agentColumns, "agents", "lower(name), id", w, f.Offset, f.Limit, scanAgent)
+	list, total, err := db.FindPage(ctx, s.db.R, agentColumns, "agents", "lower(name), id", w, f.Offset, f.Limit, scanAgent)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -79,7 +79,7 @@ func (c *Company) normalize() (err error) {
 
 const companyColumns = `id, name, plan_id, notes, created_at, updated_at`
 
-func scanCompany(row scanner) (Company, error) {
+func scanCompany(row db.Scanner) (Company, error) {
 	var c Company
 	err := row.Scan(&c.ID, &c.Name, &c.PlanID, &c.Notes, &c.CreatedAt, &c.UpdatedAt)
 	return c, err
@@ -167,14 +167,14 @@ func findCompany(ctx context.Context, q db.Queryer, id int64) (Company, error) {
 // FindCompanies returns a page of companies ordered by name, with their
 // domains, and how many match.
 func (s *Service) FindCompanies(ctx context.Context, f CompanyFilter) ([]Company, int, error) {
-	var w where
+	var w db.Where
 	if f.Q != "" {
-		w.add(`name_key LIKE ` + w.arg(likeContains(f.Q)) + ` ESCAPE '\'`)
+		w.Add(`name_key LIKE ` + w.Arg(likeContains(f.Q)) + ` ESCAPE '\'`)
 	}
 	if f.PlanID != nil {
-		w.add(`plan_id = ` + w.arg(*f.PlanID))
+		w.Add(`plan_id = ` + w.Arg(*f.PlanID))
 	}
-	list, total, err := findPage(ctx, s.db.R, companyColumns, "companies", "name_key, id", w, f.Offset, f.Limit, scanCompany)
+	list, total, err := db.FindPage(ctx, s.db.R, companyColumns, "companies", "name_key, id", w, f.Offset, f.Limit, scanCompany)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -27,7 +27,7 @@ type ContactFilter struct {
 
 const contactColumns = `id, name, phone, company_id, language, notes, blocked, blocked_reason, created_at, updated_at`
 
-func scanContact(row scanner) (Contact, error) {
+func scanContact(row db.Scanner) (Contact, error) {
 	var c Contact
 	err := row.Scan(&c.ID, &c.Name, &c.Phone, &c.CompanyID, &c.Language, &c.Notes, &c.Blocked, &c.BlockedReason,
 		&c.CreatedAt, &c.UpdatedAt)
@@ -84,19 +84,19 @@ func withEmails(ctx context.Context, q db.Queryer, list []Contact) error {
 // FindContacts returns a page of contacts ordered by name, with their
 // addresses, and how many match.
 func (s *Service) FindContacts(ctx context.Context, f ContactFilter) ([]Contact, int, error) {
-	var w where
+	var w db.Where
 	if f.Q != "" {
-		p := w.arg(likeContains(f.Q))
-		w.add(`(lower(name) LIKE ` + p + ` ESCAPE '\' OR phone LIKE ` + p + ` ESCAPE '\' OR EXISTS (
+		p := w.Arg(likeContains(f.Q))
+		w.Add(`(lower(name) LIKE ` + p + ` ESCAPE '\' OR phone LIKE ` + p + ` ESCAPE '\' OR EXISTS (
 			SELECT 1 FROM contact_emails e WHERE e.contact_id = contacts.id AND e.email LIKE ` + p + ` ESCAPE '\'))`)
 	}
 	if f.CompanyID != nil {
-		w.add(`company_id = ` + w.arg(*f.CompanyID))
+		w.Add(`company_id = ` + w.Arg(*f.CompanyID))
 	}
 	if f.Email != "" {
-		w.add(`id IN (SELECT contact_id FROM contact_emails WHERE email = ` + w.arg(NormalizeEmail(f.Email)) + `)`)
+		w.Add(`id IN (SELECT contact_id FROM contact_emails WHERE email = ` + w.Arg(NormalizeEmail(f.Email)) + `)`)
 	}
-	list, total, err := findPage(ctx, s.db.R, contactColumns, "contacts", "lower(name), id", w, f.Offset, f.Limit, scanContact)
+	list, total, err := db.FindPage(ctx, s.db.R, contactColumns, "contacts", "lower(name), id", w, f.Offset, f.Limit, scanContact)
 	if err != nil {
 		return nil, 0, err
 	}

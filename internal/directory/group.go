@@ -50,7 +50,7 @@ func (g *Group) normalize() (err error) {
 
 const groupColumns = `id, name, description, created_at, updated_at`
 
-func scanGroup(row scanner) (Group, error) {
+func scanGroup(row db.Scanner) (Group, error) {
 	var g Group
 	err := row.Scan(&g.ID, &g.Name, &g.Description, &g.CreatedAt, &g.UpdatedAt)
 	return g, err
@@ -105,11 +105,11 @@ func findGroup(ctx context.Context, q db.Queryer, id int64) (Group, error) {
 // FindGroups returns a page of groups ordered by name, with their
 // members, and how many match.
 func (s *Service) FindGroups(ctx context.Context, f GroupFilter) ([]Group, int, error) {
-	var w where
+	var w db.Where
 	if f.Q != "" {
-		w.add(`name_key LIKE ` + w.arg(likeContains(f.Q)) + ` ESCAPE '\'`)
+		w.Add(`name_key LIKE ` + w.Arg(likeContains(f.Q)) + ` ESCAPE '\'`)
 	}
-	groups, total, err := findPage(ctx, s.db.R, groupColumns, "groups", "name_key, id", w, f.Offset, f.Limit, scanGroup)
+	groups, total, err := db.FindPage(ctx, s.db.R, groupColumns, "groups", "name_key, id", w, f.Offset, f.Limit, scanGroup)
 	if err != nil {
 		return nil, 0, err
 	}

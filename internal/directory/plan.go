@@ -50,7 +50,7 @@ func (p *Plan) normalize() (err error) {
 
 const planColumns = `id, name, description, created_at, updated_at`
 
-func scanPlan(row scanner) (Plan, error) {
+func scanPlan(row db.Scanner) (Plan, error) {
 	var p Plan
 	err := row.Scan(&p.ID, &p.Name, &p.Description, &p.CreatedAt, &p.UpdatedAt)
 	return p, err
@@ -93,11 +93,11 @@ func findPlan(ctx context.Context, q db.Queryer, id int64) (Plan, error) {
 
 // FindPlans returns a page of plans ordered by name, and how many match.
 func (s *Service) FindPlans(ctx context.Context, f PlanFilter) ([]Plan, int, error) {
-	var w where
+	var w db.Where
 	if f.Q != "" {
-		w.add(`name_key LIKE ` + w.arg(likeContains(f.Q)) + ` ESCAPE '\'`)
+		w.Add(`name_key LIKE ` + w.Arg(likeContains(f.Q)) + ` ESCAPE '\'`)
 	}
-	return findPage(ctx, s.db.R, planColumns, "plans", "name_key, id", w, f.Offset, f.Limit, scanPlan)
+	return db.FindPage(ctx, s.db.R, planColumns, "plans", "name_key, id", w, f.Offset, f.Limit, scanPlan)
 }
 
 // UpdatePlan changes a plan.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,80 +11,11 @@ import (
 	"linedesk/internal/db"
 )
 
-// Page limits of the Find… lists.
-const (
-	defaultLimit = 25
-	maxLimit     = 500
-)
-
-// where collects the conditions and arguments of a dynamic filter.
-type where struct {
-	conds []string
-	args  []any
-}
-
-// arg adds an argument and returns its placeholder.
-func (w *where) arg(v any) string {
-	w.args = append(w.args, v)
-	return "$" + strconv.Itoa(len(w.args))
-}
-
-func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
-
-func (w *where) String() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
 // likeContains returns a LIKE pattern (to use with ESCAPE '\') matching
 // s anywhere, lower-cased and with its spaces collapsed like nameKey.
 func likeContains(s string) string {
 	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(nameKey(s))
 	return "%" + s + "%"
-}
-
-type scanner interface{ Scan(...any) error }
-
-// findPage runs one page of a list query and counts the rows the filter
-// matches. from is the table; cols and order are SQL fragments.
-func findPage[T any](ctx context.Context, q db.Queryer, cols, from, order string, w where, offset, limit int,
-	scan func(scanner) (T, error)) ([]T, int, error) {
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	limit = min(limit, maxLimit)
-	offset = max(offset, 0)
-	countSQL := "SELECT count(*) FROM " + from + w.String()
-	countArgs := slices.Clone(w.args)
-	query := "SELECT " + cols + " FROM " + from + w.String() + " ORDER BY " + order +
-		" LIMIT " + w.arg(limit) + " OFFSET " + w.arg(offset)
-	rows, err := q.QueryContext(ctx, query, w.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list %s: %w", from, err)
-	}
-	defer rows.Close()
-	items := []T{}
-	for rows.Next() {
-		item, err := scan(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list %s: %w", from, err)
-		}
-		items = append(items, item)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list %s: %w", from, err)
-	}
-	// A short page tells the total without counting.
-	if len(items) < limit && (len(items) > 0 || offset == 0) {
-		return items, offset + len(items), nil
-	}
-	var total int
-	if err := q.QueryRowContext(ctx, countSQL, countArgs...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count %s: %w", from, err)
-	}
-	return items, total, nil
 }
 
 // childrenOf runs query, which selects (parent id, value) rows for the

@@ -90,8 +90,8 @@ func (s *Service) IsBlockedDomain(ctx context.Context, domain string) (bool, err
 
 // FindBlockedDomains returns a page of blocked domains and how many there are.
 func (s *Service) FindBlockedDomains(ctx context.Context, f BlockedDomainFilter) ([]BlockedDomain, int, error) {
-	return findPage(ctx, s.db.R, `domain, reason, created_at`, "blocked_domains", "domain", where{}, f.Offset, f.Limit,
-		func(row scanner) (BlockedDomain, error) {
+	return db.FindPage(ctx, s.db.R, `domain, reason, created_at`, "blocked_domains", "domain", db.Where{}, f.Offset, f.Limit,
+		func(row db.Scanner) (BlockedDomain, error) {
 			var b BlockedDomain
 			err := row.Scan(&b.Domain, &b.Reason, &b.CreatedAt)
 			return b, err

@@ -52,7 +52,7 @@ type InboundFilter struct {
 const inboundColumns = `id, mailbox_id, source, uidvalidity, uid, message_id, raw_sha256, size,
 	envelope_from, envelope_to, state, reason, ticket_id, comment_id, received_at, processed_at`
 
-func scanInbound(row scanner) (Inbound, error) {
+func scanInbound(row db.Scanner) (Inbound, error) {
 	var in Inbound
 	var to string
 	err := row.Scan(&in.ID, &in.MailboxID, &in.Source, &in.UIDValidity, &in.UID, &in.MessageID, &in.RawSHA256,
@@ -87,17 +87,17 @@ func findInbound(ctx context.Context, q db.Queryer, id int64) (Inbound, error) {
 // FindInbounds returns a page of stored messages, newest first, and how
 // many match.
 func (s *Service) FindInbounds(ctx context.Context, f InboundFilter) ([]Inbound, int, error) {
-	var w where
+	var w db.Where
 	if f.State != "" {
 		if f.State != StateReceived && f.State != StateProcessed && f.State != StateQuarantined {
 			return nil, 0, apperr.Field("state", "must be received, processed or quarantined")
 		}
-		w.add(`state = ` + w.arg(f.State))
+		w.Add(`state = ` + w.Arg(f.State))
 	}
 	if f.MailboxID != nil {
-		w.add(`mailbox_id = ` + w.arg(*f.MailboxID))
+		w.Add(`mailbox_id = ` + w.Arg(*f.MailboxID))
 	}
-	return findPage(ctx, s.db.R, inboundColumns, "inbound_messages", "id DESC", w, f.Offset, f.Limit, scanInbound)
+	return db.FindPage(ctx, s.db.R, inboundColumns, "inbound_messages", "id DESC", w, f.Offset, f.Limit, scanInbound)
 }
 
 // OpenRaw returns a stored message's raw bytes and its record. The caller

@@ -6,17 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/db"
 	"linedesk/internal/directory"
-)
-
-// Page limits of the Find… lists.
-const (
-	defaultLimit = 25
-	maxLimit     = 500
 )
 
 const mailboxColumns = `id, address, name, imap_host, imap_port, imap_username, imap_password, imap_tls,
@@ -24,9 +17,7 @@ const mailboxColumns = `id, address, name, imap_host, imap_port, imap_username, 
 	default_group_id, default_line, default_priority, default_language, routing_rules, active,
 	created_at, updated_at`
 
-type scanner interface{ Scan(...any) error }
-
-func scanMailbox(row scanner) (Mailbox, error) {
+func scanMailbox(row db.Scanner) (Mailbox, error) {
 	var m Mailbox
 	var rules string
 	err := row.Scan(&m.ID, &m.Address, &m.Name, &m.IMAP.Host, &m.IMAP.Port, &m.IMAP.Username, &m.imapSecret,
@@ -79,11 +70,11 @@ func (s *Service) FindByAddress(ctx context.Context, address string) (Mailbox, e
 // FindMailboxes returns a page of mailboxes ordered by address, and how
 // many match.
 func (s *Service) FindMailboxes(ctx context.Context, f MailboxFilter) ([]Mailbox, int, error) {
-	var w where
+	var w db.Where
 	if f.Active != nil {
-		w.add(`active = ` + w.arg(*f.Active))
+		w.Add(`active = ` + w.Arg(*f.Active))
 	}
-	return findPage(ctx, s.db.R, mailboxColumns, "mailboxes", "address", w, f.Offset, f.Limit, scanMailbox)
+	return db.FindPage(ctx, s.db.R, mailboxColumns, "mailboxes", "address", w, f.Offset, f.Limit, scanMailbox)
 }
 
 // ActiveIMAP returns the active mailboxes that have an IMAP server, with
@@ -143,68 +134,4 @@ func (s *Service) Addresses(ctx context.Context) ([]string, error) {
 		out = append(out, a)
 	}
 	return out, rows.Err()
-}
-
-// where collects the conditions and arguments of a dynamic filter.
-type where struct {
-	conds []string
-	args  []any
-}
-
-// arg adds an argument and returns its placeholder.
-func (w *where) arg(v any) string {
-	w.args = append(w.args, v)
-	return "$" + strconv.Itoa(len(w.args))
-}
-
-func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
-
-func (w *where) String() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	s := " WHERE " + w.conds[0]
-	for _, c := range w.conds[1:] {
-		s += " AND " + c
-	}
-	return s
-}
-
-// findPage runs one page of a list query and counts the rows the filter
-// matches.
-func findPage[T any](ctx context.Context, q db.Queryer, cols, from, order string, w where, offset, limit int,
-	scan func(scanner) (T, error)) ([]T, int, error) {
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	limit = min(limit, maxLimit)
-	offset = max(offset, 0)
-	countSQL := "SELECT count(*) FROM " + from + w.String()
-	countArgs := append([]any(nil), w.args...)
-	query := "SELECT " + cols + " FROM " + from + w.String() + " ORDER BY " + order +
-		" LIMIT " + w.arg(limit) + " OFFSET " + w.arg(offset)
-	rows, err := q.QueryContext(ctx, query, w.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list %s: %w", from, err)
-	}
-	defer rows.Close()
-	items := []T{}
-	for rows.Next() {
-		item, err := scan(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list %s: %w", from, err)
-		}
-		items = append(items, item)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list %s: %w", from, err)
-	}
-	if len(items) < limit && (len(items) > 0 || offset == 0) {
-		return items, offset + len(items), nil
-	}
-	var total int
-	if err := q.QueryRowContext(ctx, countSQL, countArgs...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count %s: %w", from, err)
-	}
-	return items, total, nil
 }
