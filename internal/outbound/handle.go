@@ -33,12 +33,8 @@ func (s *Service) handleReply(ctx context.Context, j job.Job) error {
 	if err != nil {
 		return err
 	}
-	mailboxID := s.mailboxFor(t)
-	if mailboxID == 0 {
-		return s.noMailbox(ctx, t)
-	}
-	mb, err := s.loadMailbox(ctx, mailboxID)
-	if err != nil {
+	mailboxID, mb, err := s.sender(ctx, t)
+	if err != nil || mailboxID == 0 {
 		return err
 	}
 	people, err := s.people(ctx, t)
@@ -101,12 +97,8 @@ func (s *Service) handleNotify(ctx context.Context, j job.Job) error {
 		s.log.InfoContext(ctx, "solved notification not mailed: ticket reopened", "ticket", t.id)
 		return nil
 	}
-	mailboxID := s.mailboxFor(t)
-	if mailboxID == 0 {
-		return s.noMailbox(ctx, t)
-	}
-	mb, err := s.loadMailbox(ctx, mailboxID)
-	if err != nil {
+	mailboxID, mb, err := s.sender(ctx, t)
+	if err != nil || mailboxID == 0 {
 		return err
 	}
 	req, err := s.requester(ctx, t)
@@ -133,6 +125,17 @@ func (s *Service) handleNotify(ctx context.Context, j job.Job) error {
 	return s.send(ctx, id, content{
 		automatic: true, mailbox: mb, body: body, names: names([]person{req}), inboundID: p.InboundID,
 	})
+}
+
+// sender returns the mailbox a ticket's mail goes out from. With none, it
+// records that on the ticket and returns id 0: the caller sends nothing.
+func (s *Service) sender(ctx context.Context, t ticketInfo) (int64, mailboxInfo, error) {
+	id := s.mailboxFor(t)
+	if id == 0 {
+		return 0, mailboxInfo{}, s.noMailbox(ctx, t)
+	}
+	mb, err := s.loadMailbox(ctx, id)
+	return id, mb, err
 }
 
 // noMailbox records on the ticket that its mail cannot be sent.
