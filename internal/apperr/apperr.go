@@ -19,6 +19,7 @@ const (
 	Forbidden    Code = "forbidden"
 	Unauthorized Code = "unauthorized"
 	TooLarge     Code = "too_large"
+	RateLimited  Code = "rate_limited" // too many attempts; try again later
 	Internal     Code = "internal"
 )
 

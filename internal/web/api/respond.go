@@ -40,6 +40,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.Forbidden:    http.StatusForbidden,
 	apperr.Unauthorized: http.StatusUnauthorized,
 	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
+	apperr.RateLimited:  http.StatusTooManyRequests,
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
