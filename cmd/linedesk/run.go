@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		fmt.Fprintln(stderr, "linedesk: configuration:", err)
 		return 2
 	}
+	cfg.Version = versionString()
 	log := newLogger(cfg, stderr)
 	switch cmd {
 	case "serve":
@@ -110,7 +111,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	if err := a.Bootstrap(ctx, stdout); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Linedesk %s is running at %s — API %s/api/v1, health %s/healthz\n",
+	fmt.Fprintf(stdout, "Linedesk %s is running: sign in at %s/login — API %s/api/v1, health %s/healthz\n",
 		versionString(), cfg.BaseURL, cfg.BaseURL, cfg.BaseURL)
 	return a.Run(ctx)
 }

@@ -41,6 +41,7 @@ type App struct {
 	Mailboxes   *mailbox.Service
 	Registry    *prometheus.Registry
 
+	web      webParts
 	listener net.Listener
 }
 
@@ -62,6 +63,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Jobs = job.NewQueue(d, log)
 	a.Tickets = ticket.NewService(d, log, a.Directory, a.Attachments, a.Jobs)
 	if err := a.openMail(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := a.openWeb(); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -90,7 +95,7 @@ func (a *App) Close() error {
 func (a *App) Handler() http.Handler {
 	apiSrv := &api.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
 		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes}
-	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), DB: a.DB.W, Registry: a.Registry})
+	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, DB: a.DB.W, Registry: a.Registry})
 }
 
 // Listen binds the HTTP address, so callers know the port before Run.
@@ -119,6 +124,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	srv.RegisterOnShutdown(a.endLive)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
@@ -133,6 +139,7 @@ func (a *App) Run(ctx context.Context) error {
 		defer wg.Done()
 		a.maintain(workCtx, maintenanceInterval)
 	}()
+	a.runLive(workCtx, &wg)
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(a.listener) }()
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))

@@ -29,6 +29,8 @@ type Config struct {
 	AdminPassword      string        // LINEDESK_ADMIN_PASSWORD
 	SecretKey          string        // LINEDESK_SECRET_KEY; empty: kept in DATA_DIR/secret.key
 	MailMaxBytes       int64         // LINEDESK_MAIL_MAX_BYTES
+	SessionLifetime    time.Duration // LINEDESK_SESSION_LIFETIME: how long a workspace sign-in lasts
+	Version            string        // the build's version, shown in the workspace; set by the command
 }
 
 // Default returns the configuration used when no variable is set.
@@ -45,6 +47,8 @@ func Default() Config {
 		ShutdownTimeout:    15 * time.Second,
 		AdminEmail:         "admin@linedesk.local",
 		MailMaxBytes:       50 << 20,
+		SessionLifetime:    12 * time.Hour,
+		Version:            "dev",
 	}
 }
 
@@ -88,12 +92,11 @@ func Load(lookupEnv func(string) (string, bool)) (Config, error) {
 		return c, err
 	}
 	c.Workers = int(workers)
-	if v, ok := lookup(getenv, "LINEDESK_SHUTDOWN_TIMEOUT"); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return c, fmt.Errorf("LINEDESK_SHUTDOWN_TIMEOUT: %q is not a duration such as 15s", v)
-		}
-		c.ShutdownTimeout = d
+	if err := parseDuration(getenv, "LINEDESK_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout); err != nil {
+		return c, err
+	}
+	if err := parseDuration(getenv, "LINEDESK_SESSION_LIFETIME", &c.SessionLifetime); err != nil {
+		return c, err
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.HTTPAddr
@@ -130,6 +133,9 @@ func (c Config) Validate() error {
 	}
 	if c.AttachmentMaxBytes < 1024 {
 		return fmt.Errorf("LINEDESK_ATTACHMENT_MAX_BYTES: %d is below the minimum of 1024", c.AttachmentMaxBytes)
+	}
+	if c.SessionLifetime < 5*time.Minute {
+		return fmt.Errorf("LINEDESK_SESSION_LIFETIME: %s is below the minimum of 5m", c.SessionLifetime)
 	}
 	if c.MailMaxBytes < 64<<10 {
 		return fmt.Errorf("LINEDESK_MAIL_MAX_BYTES: %d is below the minimum of 65536", c.MailMaxBytes)
@@ -189,5 +195,18 @@ func checkAddr(addr string) error {
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		return fmt.Errorf("%q has a bad port", addr)
 	}
+	return nil
+}
+
+func parseDuration(getenv func(string) string, name string, dst *time.Duration) error {
+	v, ok := lookup(getenv, name)
+	if !ok {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%s: %q is not a duration such as 15s or 12h", name, v)
+	}
+	*dst = d
 	return nil
 }

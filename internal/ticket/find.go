@@ -15,6 +15,7 @@ type Filter struct {
 	Statuses    []Status
 	Priorities  []Priority
 	GroupID     *int64
+	GroupIDs    []int64 // any of these groups (a queue of "my groups"); empty: no condition
 	AssigneeID  *int64
 	Unassigned  bool
 	CompanyID   *int64
@@ -125,11 +126,19 @@ func (f Filter) where(p auth.Principal) (string, []any, error) {
 	if len(f.Priorities) > 0 {
 		conds = append(conds, inList("t.priority", f.Priorities, arg))
 	}
-	for col, v := range map[string]*int64{"t.group_id": f.GroupID, "t.assignee_id": f.AssigneeID,
-		"t.company_id": f.CompanyID, "t.requester_id": f.RequesterID, "t.parent_id": f.ParentID} {
-		if v != nil {
-			conds = append(conds, col+" = "+arg(*v))
+	// A slice, not a map: the same filter must give the same SQL text, or
+	// the statement cache misses.
+	for _, c := range []struct {
+		col string
+		v   *int64
+	}{{"t.group_id", f.GroupID}, {"t.assignee_id", f.AssigneeID}, {"t.company_id", f.CompanyID},
+		{"t.requester_id", f.RequesterID}, {"t.parent_id", f.ParentID}} {
+		if c.v != nil {
+			conds = append(conds, c.col+" = "+arg(*c.v))
 		}
+	}
+	if len(f.GroupIDs) > 0 {
+		conds = append(conds, "t.group_id IN ("+joinIDs(f.GroupIDs)+")")
 	}
 	if f.Unassigned {
 		conds = append(conds, "t.assignee_id IS NULL")
@@ -208,4 +217,27 @@ func (f Filter) order() (string, error) {
 		dir = " DESC"
 	}
 	return " ORDER BY " + col + dir + ", t.id" + dir, nil
+}
+
+// joinIDs writes ids as a SQL list. They are integers, so inlining them is
+// safe, and a list of groups is the same for every query of one agent.
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// CountTickets returns how many tickets p may see match f.
+func (s *Service) CountTickets(ctx context.Context, p auth.Principal, f Filter) (int, error) {
+	where, args, err := f.where(p)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return n, nil
 }

@@ -33,6 +33,7 @@ type Update struct {
 	AssigneeID   IDChange
 	CompanyID    IDChange
 	ParentID     IDChange
+	RequesterID  *int64 // another contact; the company follows unless CompanyID is set too
 	Tags         *[]string
 	CustomFields map[string]any // a nil value clears that field
 }
@@ -94,6 +95,9 @@ func (s *Service) apply(ctx context.Context, q db.Queryer, t Ticket, u Update) (
 	}
 	setID(&next.GroupID, u.GroupID)
 	setID(&next.AssigneeID, u.AssigneeID)
+	if err := s.applyRequester(ctx, q, &next, u); err != nil {
+		return t, err
+	}
 	setID(&next.CompanyID, u.CompanyID)
 	setID(&next.ParentID, u.ParentID)
 	var err error
@@ -114,6 +118,26 @@ func (s *Service) apply(ctx context.Context, q db.Queryer, t Ticket, u Update) (
 		return next, requireFields(ctx, q, next.CustomFields)
 	}
 	return next, nil
+}
+
+// applyRequester puts the ticket in another contact's name, as when a
+// phone ticket's caller is identified after the call.
+func (s *Service) applyRequester(ctx context.Context, q db.Queryer, next *Ticket, u Update) error {
+	if u.RequesterID == nil || *u.RequesterID == next.Requester.ID {
+		return nil
+	}
+	c, err := s.dir.FindContactTx(ctx, q, *u.RequesterID)
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.Field("requester_id", "no contact %d", *u.RequesterID)
+	}
+	if err != nil {
+		return err
+	}
+	next.Requester = Requester{ID: c.ID, Name: c.Name, Email: c.Email}
+	if !u.CompanyID.Set {
+		next.CompanyID = c.CompanyID
+	}
+	return nil
 }
 
 func applySimple(next *Ticket, u Update) error {
@@ -170,6 +194,7 @@ func diff(h *history, t, next Ticket) {
 	h.change("line", itoa(int64(t.Line)), itoa(int64(next.Line)))
 	h.change("group_id", idString(t.GroupID), idString(next.GroupID))
 	h.change("assignee_id", idString(t.AssigneeID), idString(next.AssigneeID))
+	h.change("requester_id", itoa(t.Requester.ID), itoa(next.Requester.ID))
 	h.change("company_id", idString(t.CompanyID), idString(next.CompanyID))
 	h.change("parent_id", idString(t.ParentID), idString(next.ParentID))
 	h.change("tags", strings.Join(t.Tags, ","), strings.Join(next.Tags, ","))
@@ -207,10 +232,10 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, t, next Ticket, h *histo
 	res, err := tx.ExecContext(ctx, `
 		UPDATE tickets SET subject = $1, status = $2, priority = $3, type = $4, line = $5, group_id = $6,
 			assignee_id = $7, company_id = $8, parent_id = $9, custom_fields = $10, solved_at = $11, closed_at = $12,
-			version = version + 1, updated_at = $13
+			requester_id = $16, version = version + 1, updated_at = $13
 		WHERE id = $14 AND version = $15`,
 		next.Subject, next.Status, next.Priority, next.Type, next.Line, next.GroupID, next.AssigneeID, next.CompanyID,
-		next.ParentID, string(fields), next.SolvedAt, next.ClosedAt, h.at, t.ID, t.Version)
+		next.ParentID, string(fields), next.SolvedAt, next.ClosedAt, h.at, t.ID, t.Version, next.Requester.ID)
 	if err != nil {
 		return fmt.Errorf("update ticket %d: %w", t.ID, err)
 	}

@@ -27,11 +27,7 @@ func visibleClause(p auth.Principal, args *[]any) string {
 	parts := []string{"t.group_id IS NULL", "t.assignee_id = " + me,
 		"EXISTS (SELECT 1 FROM ticket_followers f WHERE f.ticket_id = t.id AND f.agent_id = " + me + ")"}
 	if len(p.GroupIDs) > 0 {
-		ids := make([]string, len(p.GroupIDs))
-		for i, g := range p.GroupIDs {
-			ids[i] = strconv.FormatInt(g, 10)
-		}
-		parts = append(parts, "t.group_id IN ("+strings.Join(ids, ",")+")")
+		parts = append(parts, "t.group_id IN ("+joinIDs(p.GroupIDs)+")")
 	}
 	return "(" + strings.Join(parts, " OR ") + ")"
 }

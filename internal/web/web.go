@@ -21,6 +21,7 @@ type Pinger interface {
 type Deps struct {
 	Log      *slog.Logger
 	API      http.Handler
+	UI       http.Handler // the agent workspace, at /
 	DB       Pinger
 	Registry *prometheus.Registry
 }
@@ -29,6 +30,9 @@ type Deps struct {
 func New(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", d.API)
+	if d.UI != nil {
+		mux.Handle("/", d.UI)
+	}
 	mux.HandleFunc("GET /healthz", healthz(d.DB))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	m := newHTTPMetrics(d.Registry)

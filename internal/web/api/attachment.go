@@ -92,9 +92,7 @@ func (s *Server) handleAttachmentGet(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// handleAttachmentContent serves the bytes. They are untrusted, so the
-// browser is told to download them (raster images excepted), not to
-// guess their type, and to run nothing should it render them anyway.
+// handleAttachmentContent serves the bytes.
 func (s *Server) handleAttachmentContent(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -105,6 +103,14 @@ func (s *Server) handleAttachmentContent(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	defer f.Close()
+	ServeAttachment(w, r, a, f)
+	return nil
+}
+
+// ServeAttachment writes an attachment's bytes. They are untrusted, so
+// the browser is told to download them (raster images excepted), not to
+// guess their type, and to run nothing should it render them anyway.
+func ServeAttachment(w http.ResponseWriter, r *http.Request, a attachment.Attachment, f io.ReadSeeker) {
 	h := w.Header()
 	h.Set("Content-Type", a.ContentType)
 	h.Set("Content-Disposition", contentDisposition(a.Inline(), a.Filename))
@@ -113,7 +119,6 @@ func (s *Server) handleAttachmentContent(w http.ResponseWriter, r *http.Request)
 	h.Set("Cache-Control", "private")
 	h.Set("ETag", `"`+a.SHA256+`"`)
 	http.ServeContent(w, r, "", a.CreatedAt, f)
-	return nil
 }
 
 // contentDisposition builds the header per RFC 6266: an ASCII fallback

@@ -1,0 +1,7 @@
+package agent
+
+import "net/http"
+
+// adminRoutes are the administration screens.
+func (s *Server) adminRoutes(mux *http.ServeMux) {
+}

@@ -1,0 +1,75 @@
+package agent
+
+import (
+	"strconv"
+	"strings"
+
+	"linedesk/internal/ticket"
+)
+
+// EventText tells one entry of the ticket's history in the agent's
+// language, with names instead of ids.
+func (d ticketPage) EventText(e ticket.Event) string {
+	l := d.L
+	who := e.ActorName
+	if who == "" {
+		who = l.T("event.system")
+	}
+	var what string
+	switch e.Kind {
+	case ticket.EventCreated:
+		what = l.T("event.created")
+	case ticket.EventCommented:
+		what = l.T("event.commented")
+	case ticket.EventCommentEdited:
+		what = l.T("event.comment_edited")
+	case ticket.EventEscalated:
+		what = l.T("event.escalated", "To", e.To)
+	case ticket.EventChanged:
+		what = l.T("event.changed", "Field", d.fieldName(e.Field), "From", d.value(e.Field, e.From), "To", d.value(e.Field, e.To))
+	default:
+		what = l.T("event.other", "Kind", e.Kind, "To", e.To)
+	}
+	if e.Reason != "" {
+		what += " — " + e.Reason
+	}
+	return who + ": " + what
+}
+
+func (d ticketPage) fieldName(field string) string {
+	if key, ok := strings.CutPrefix(field, "custom_fields."); ok {
+		for _, f := range d.Fields {
+			if f.Key == key {
+				return f.Label
+			}
+		}
+		return key
+	}
+	return d.L.T("field." + field)
+}
+
+// value shows a changed value as the agent knows it: a status in words, a
+// group or agent by name.
+func (d ticketPage) value(field, v string) string {
+	if v == "" {
+		return "—"
+	}
+	id, _ := strconv.ParseInt(v, 10, 64)
+	switch field {
+	case "status":
+		return d.L.T("status." + v)
+	case "priority":
+		return d.L.T("priority." + v)
+	case "type":
+		return d.L.T("type." + v)
+	case "group_id":
+		if n, ok := d.Names.groupName[id]; ok {
+			return n
+		}
+	case "assignee_id":
+		if n, ok := d.Names.agentName[id]; ok {
+			return n
+		}
+	}
+	return v
+}

@@ -1,0 +1,207 @@
+// Linedesk workspace: live updates, keyboard shortcuts, attachments by
+// drag-and-drop and paste, bulk selection. Everything works without it;
+// it only makes the work faster.
+(function () {
+  "use strict";
+  var body = document.body;
+
+  function toast(text) {
+    var t = document.getElementById("toast");
+    if (!t) return;
+    t.textContent = text;
+    t.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(function () { t.hidden = true; }, 6000);
+  }
+  document.addEventListener("htmx:responseError", function (e) {
+    toast(e.detail.xhr.responseText || e.detail.xhr.statusText);
+  });
+  document.addEventListener("htmx:sendError", function () { toast(body.dataset.offline || "Offline"); });
+
+  // Live updates over server-sent events.
+  var ticketID = body.dataset.ticket;
+  if (body.dataset.live && window.EventSource) {
+    var refreshTimer = null;
+    var es = new EventSource(body.dataset.live);
+    es.addEventListener("ticket", function (e) {
+      var parts = e.data.split(" ");
+      if (ticketID) {
+        if (parts[0] === ticketID && Number(parts[1] || 0) > Number(body.dataset.version)) {
+          document.getElementById("changed-notice").hidden = false;
+          htmx.trigger(body, "changed");
+        }
+        return;
+      }
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(function () { htmx.trigger(body, "refresh"); }, 400);
+    });
+    es.addEventListener("presence", function () { htmx.trigger(body, "presence"); });
+  }
+
+  // Keep the selected rows selected when the list refreshes itself.
+  var kept = [];
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "queue-list") {
+      kept = Array.prototype.map.call(document.querySelectorAll("#queue-list input[name=ids]:checked"), function (c) { return c.value; });
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "queue-list") {
+      kept.forEach(function (id) {
+        var c = document.querySelector("#queue-list input[name=ids][value='" + id + "']");
+        if (c) c.checked = true;
+      });
+      updateBulk();
+    }
+  });
+
+  function updateBulk() {
+    var bar = document.querySelector("[data-bulkbar]");
+    if (!bar) return;
+    var n = document.querySelectorAll("#queue-list input[name=ids]:checked").length;
+    bar.hidden = n === 0;
+    var c = bar.querySelector("[data-selected-count]");
+    if (c) c.textContent = n + " ✓";
+  }
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.matches("[data-select-all]")) {
+      document.querySelectorAll("#queue-list input[name=ids]").forEach(function (c) { c.checked = t.checked; });
+    }
+    if (t.matches("[data-select-all], input[name=ids]")) updateBulk();
+    if (t.matches("[data-files]")) listFiles(t);
+  });
+
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    var confirmEl = t.closest("[data-confirm]");
+    if (confirmEl && !window.confirm(confirmEl.dataset.confirm)) { e.preventDefault(); return; }
+    var pick = t.closest("[data-pick-contact]");
+    if (pick) { pickContact(pick); return; }
+    if (t.closest("[data-shortcuts]")) { e.preventDefault(); openHelp(); return; }
+    var row = t.closest("tr[data-row]");
+    if (row && !t.closest("a, input, button, label")) window.location = row.dataset.href;
+  });
+
+  function pickContact(btn) {
+    var form = btn.closest("form") || document.querySelector("[data-contact-id]").form;
+    form.querySelector("[data-contact-id]").value = btn.dataset.pickContact;
+    var caller = form.querySelector("[data-caller]");
+    if (caller) caller.value = btn.dataset.name;
+    var list = btn.closest(".callers");
+    if (list) list.innerHTML = "";
+    if (form.hasAttribute("data-submit-on-pick")) form.requestSubmit();
+  }
+
+  // Attachments: picker, drag-and-drop, and screenshots pasted from the
+  // clipboard all end up in the form's file input.
+  function addFiles(input, files) {
+    var dt = new DataTransfer();
+    Array.prototype.forEach.call(input.files, function (f) { dt.items.add(f); });
+    Array.prototype.forEach.call(files, function (f) {
+      if (!f.name || f.name === "image.png") {
+        var ext = (f.type.split("/")[1] || "png").replace("jpeg", "jpg");
+        f = new File([f], "screenshot-" + new Date().toISOString().replace(/[:.]/g, "-") + "." + ext, { type: f.type });
+      }
+      dt.items.add(f);
+    });
+    input.files = dt.files;
+    listFiles(input);
+  }
+  function listFiles(input) {
+    var list = input.closest("form").querySelector("[data-picked]");
+    if (!list) return;
+    list.innerHTML = "";
+    Array.prototype.forEach.call(input.files, function (f) {
+      var li = document.createElement("li");
+      li.textContent = f.name + " (" + Math.max(1, Math.round(f.size / 1024)) + " KB)";
+      list.appendChild(li);
+    });
+  }
+  document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
+    var input = zone.querySelector("[data-files]");
+    var form = zone.closest("form");
+    form.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("over"); });
+    form.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+    form.addEventListener("drop", function (e) {
+      e.preventDefault(); zone.classList.remove("over");
+      if (e.dataTransfer.files.length) addFiles(input, e.dataTransfer.files);
+    });
+    form.addEventListener("paste", function (e) {
+      var files = Array.prototype.filter.call(e.clipboardData.files || [], function (f) { return f.size > 0; });
+      if (files.length) { e.preventDefault(); addFiles(input, files); }
+    });
+  });
+
+  // Typing: colleagues see it while the agent writes a reply.
+  document.querySelectorAll("[data-composer]").forEach(function (form) {
+    var url = form.dataset.typing, last = 0, idle = null;
+    function send(typing) {
+      var fd = new FormData();
+      fd.append("typing", typing ? "1" : "0");
+      fetch(url, { method: "POST", body: fd, credentials: "same-origin" }).catch(function () {});
+    }
+    form.querySelector("textarea").addEventListener("input", function () {
+      var now = Date.now();
+      if (now - last > 3000) { last = now; send(true); }
+      clearTimeout(idle);
+      idle = setTimeout(function () { last = 0; send(false); }, 6000);
+    });
+  });
+
+  // Ctrl+Enter sends the form being typed in.
+  document.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && e.target.form) {
+      e.preventDefault();
+      e.target.form.requestSubmit();
+    }
+  });
+
+  // Keyboard shortcuts outside text fields.
+  var cursor = -1, pendingG = false;
+  function rows() { return document.querySelectorAll("tr[data-row]"); }
+  function moveCursor(d) {
+    var r = rows();
+    if (!r.length) return;
+    if (cursor >= 0 && r[cursor]) r[cursor].classList.remove("cursor");
+    cursor = Math.max(0, Math.min(r.length - 1, cursor + d));
+    r[cursor].classList.add("cursor");
+    r[cursor].scrollIntoView({ block: "nearest" });
+  }
+  function openHelp() { var d = document.getElementById("shortcuts-help"); if (d) d.showModal(); }
+  function focusCompose(pub) {
+    var radio = document.querySelector("[data-composer] input[name=public][value='" + (pub ? "1" : "0") + "']");
+    if (!radio) return;
+    radio.checked = true;
+    document.getElementById("reply-body").focus();
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    if (t.matches("input, textarea, select") || t.isContentEditable) {
+      if (e.key === "Escape") t.blur();
+      return;
+    }
+    var r = rows();
+    if (pendingG) {
+      pendingG = false;
+      if (e.key === "q") { window.location = "/"; }
+      return;
+    }
+    switch (e.key) {
+      case "n": window.location = "/new"; break;
+      case "/": e.preventDefault(); var s = document.getElementById("search"); if (s) s.focus(); break;
+      case "j": moveCursor(1); break;
+      case "k": moveCursor(-1); break;
+      case "o": case "Enter": if (cursor >= 0 && r[cursor]) window.location = r[cursor].dataset.href; break;
+      case "x":
+        if (cursor >= 0 && r[cursor]) { var c = r[cursor].querySelector("input[name=ids]"); c.checked = !c.checked; updateBulk(); }
+        break;
+      case "r": e.preventDefault(); focusCompose(true); break;
+      case "i": e.preventDefault(); focusCompose(false); break;
+      case "g": pendingG = true; break;
+      case "?": openHelp(); break;
+      default: return;
+    }
+  });
+})();
