@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"linedesk/internal/apperr"
@@ -30,16 +31,18 @@ type Token struct {
 	RevokedAt  *time.Time `json:"revoked_at"`
 }
 
-// Service issues, checks and revokes API tokens. Authentication joins the
-// agents table directly: it runs on every API request and must stay one
-// query.
+// Service issues, checks and revokes API tokens, and signs agents in to
+// the web interface. Authentication joins the agents table directly: it
+// runs on every API request and must stay one query.
 type Service struct {
-	db *db.DB
+	db    *db.DB
+	now   func() time.Time // the clock of sign-in limits and codes
+	dummy func() string    // a password hash to check when there is no real one
 }
 
-// NewService returns a token service on d.
+// NewService returns an authentication service on d.
 func NewService(d *db.DB) *Service {
-	return &Service{db: d}
+	return &Service{db: d, now: db.Now, dummy: sync.OnceValue(dummyHash)}
 }
 
 func hashToken(secret string) string {

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	_ "time/tzdata" // time zones are checked the same on hosts without a zone database
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/auth"
@@ -20,6 +22,7 @@ type Agent struct {
 	Role               auth.Role `json:"role"`
 	Line               int       `json:"line"`
 	Language           string    `json:"language"`
+	TimeZone           string    `json:"time_zone"`
 	Active             bool      `json:"active"`
 	GroupIDs           []int64   `json:"group_ids"`
 	MustChangePassword bool      `json:"must_change_password"`
@@ -28,8 +31,8 @@ type Agent struct {
 }
 
 // AgentInput creates an agent. Password may be empty: the agent then
-// cannot sign in until one is set. Role defaults to agent, Line to 1 and
-// Language to en.
+// cannot sign in until one is set. Role defaults to agent, Line to 1,
+// Language to en and TimeZone to UTC.
 type AgentInput struct {
 	Name               string    `json:"name"`
 	Email              string    `json:"email"`
@@ -37,6 +40,7 @@ type AgentInput struct {
 	Role               auth.Role `json:"role"`
 	Line               int       `json:"line"`
 	Language           string    `json:"language"`
+	TimeZone           string    `json:"time_zone"`
 	GroupIDs           []int64   `json:"group_ids"`
 	MustChangePassword bool      `json:"must_change_password"`
 }
@@ -75,8 +79,25 @@ func (a *Agent) normalize() (err error) {
 	if a.Line < 1 || a.Line > 4 {
 		return apperr.Field("line", "must be 1, 2, 3 or 4")
 	}
-	a.Language, err = validLanguage(a.Language)
+	if a.Language, err = validLanguage(a.Language); err != nil {
+		return err
+	}
+	a.TimeZone, err = validTimeZone(a.TimeZone)
 	return err
+}
+
+// validTimeZone returns an IANA time zone name, "UTC" when empty, or an
+// error on the field.
+func validTimeZone(tz string) (string, error) {
+	tz = strings.TrimSpace(tz)
+	if tz == "" {
+		return "UTC", nil
+	}
+	// "Local" would be whatever the server's zone happens to be.
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+		return "", apperr.Field("time_zone", "must be a time zone name such as Europe/Riga or UTC")
+	}
+	return tz, nil
 }
 
 // passwordHash checks and hashes a new password; "" stays "".
@@ -99,7 +120,7 @@ func emailTaken(err error, what string) error {
 
 // CreateAgent adds an agent; its e-mail must be unused.
 func (s *Service) CreateAgent(ctx context.Context, in AgentInput) (Agent, error) {
-	a := Agent{Name: in.Name, Email: in.Email, Role: in.Role, Line: in.Line, Language: in.Language}
+	a := Agent{Name: in.Name, Email: in.Email, Role: in.Role, Line: in.Line, Language: in.Language, TimeZone: in.TimeZone}
 	if err := a.normalize(); err != nil {
 		return Agent{}, err
 	}
@@ -109,9 +130,9 @@ func (s *Service) CreateAgent(ctx context.Context, in AgentInput) (Agent, error)
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `
-			INSERT INTO agents (name, email, password_hash, role, line, language, active, must_change_password, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $8) RETURNING id`,
-			a.Name, a.Email, hash, a.Role, a.Line, a.Language, in.MustChangePassword, db.Now()).Scan(&a.ID)
+			INSERT INTO agents (name, email, password_hash, role, line, language, time_zone, active, must_change_password, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $9, $9) RETURNING id`,
+			a.Name, a.Email, hash, a.Role, a.Line, a.Language, a.TimeZone, in.MustChangePassword, db.Now()).Scan(&a.ID)
 		if err != nil {
 			return emailTaken(err, "create agent")
 		}
@@ -139,11 +160,11 @@ func setAgentGroups(ctx context.Context, tx *sql.Tx, agentID int64, groupIDs []i
 	return nil
 }
 
-const agentColumns = `id, name, email, role, line, language, active, must_change_password, created_at, updated_at`
+const agentColumns = `id, name, email, role, line, language, time_zone, active, must_change_password, created_at, updated_at`
 
 func scanAgent(row db.Scanner) (Agent, error) {
 	var a Agent
-	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.Role, &a.Line, &a.Language, &a.Active, &a.MustChangePassword,
+	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.Role, &a.Line, &a.Language, &a.TimeZone, &a.Active, &a.MustChangePassword,
 		&a.CreatedAt, &a.UpdatedAt)
 	return a, err
 }

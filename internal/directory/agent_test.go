@@ -196,3 +196,90 @@ func TestAdministratorsDemotingEachOtherAtOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestAgentTimeZone(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := directory.NewService(d)
+		ada := must[directory.Agent](t)(s.CreateAgent(ctx, directory.AgentInput{Name: "Ada", Email: "ada@desk.lv"}))
+		riga := must[directory.Agent](t)(s.CreateAgent(ctx, directory.AgentInput{Name: "Rita", Email: "rita@desk.lv", TimeZone: "Europe/Riga"}))
+
+		t.Run("defaults to UTC and is kept", func(t *testing.T) {
+			if ada.TimeZone != "UTC" || riga.TimeZone != "Europe/Riga" {
+				t.Errorf("time zones %q, %q", ada.TimeZone, riga.TimeZone)
+			}
+			got := must[directory.Agent](t)(s.FindAgentByEmail(ctx, "rita@desk.lv"))
+			if got.TimeZone != "Europe/Riga" {
+				t.Errorf("read back %q", got.TimeZone)
+			}
+		})
+		t.Run("an update changes it alone", func(t *testing.T) {
+			got := must[directory.Agent](t)(s.UpdateAgent(ctx, ada.ID, directory.AgentUpdate{TimeZone: ptr("America/New_York")}))
+			if got.TimeZone != "America/New_York" || got.Language != "en" || got.Name != "Ada" {
+				t.Errorf("got %+v", got)
+			}
+			if fields := (directory.AgentUpdate{TimeZone: ptr("UTC")}).AdminFields(); len(fields) != 0 {
+				t.Errorf("an agent may not change their own time zone: %v", fields)
+			}
+		})
+		t.Run("unknown zones are refused and change nothing", func(t *testing.T) {
+			for _, tz := range []string{"Mars/Olympus", "Local", "../../etc/passwd", "+03:00"} {
+				_, err := s.CreateAgent(ctx, directory.AgentInput{Name: "X", Email: "x@desk.lv", TimeZone: tz})
+				wantErr(t, err, apperr.Invalid, "time_zone")
+				_, err = s.UpdateAgent(ctx, riga.ID, directory.AgentUpdate{TimeZone: ptr(tz)})
+				wantErr(t, err, apperr.Invalid, "time_zone")
+			}
+			if _, err := s.FindAgentByEmail(ctx, "x@desk.lv"); !apperr.Is(err, apperr.NotFound) {
+				t.Errorf("a refused agent was stored: %v", err)
+			}
+			if got := must[directory.Agent](t)(s.FindAgent(ctx, riga.ID)); got.TimeZone != "Europe/Riga" {
+				t.Errorf("time zone now %q", got.TimeZone)
+			}
+		})
+	})
+}
+
+func TestChangePassword(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := directory.NewService(d)
+		bob := must[directory.Agent](t)(s.CreateAgent(ctx, directory.AgentInput{
+			Name: "Bob", Email: "bob@desk.lv", Password: "first secret", MustChangePassword: true}))
+		hash := func() string {
+			var h string
+			d.R.QueryRowContext(ctx, `SELECT password_hash FROM agents WHERE id = $1`, bob.ID).Scan(&h)
+			return h
+		}
+		before := hash()
+
+		t.Run("bad input changes nothing", func(t *testing.T) {
+			for _, tc := range []struct {
+				current, next string
+				code          apperr.Code
+				field         string
+			}{
+				{"wrong secret", "second secret", apperr.Invalid, "current_password"},
+				{"", "second secret", apperr.Invalid, "current_password"},
+				{"first secret", "short", apperr.Invalid, "new_password"},
+				{"first secret", "", apperr.Invalid, "new_password"},
+				{"first secret", "first secret", apperr.Invalid, "new_password"},
+			} {
+				wantErr(t, s.ChangePassword(ctx, bob.ID, tc.current, tc.next), tc.code, tc.field)
+			}
+			wantErr(t, s.ChangePassword(ctx, 99999, "first secret", "second secret"), apperr.NotFound, "")
+			if hash() != before {
+				t.Error("the password changed")
+			}
+		})
+		t.Run("the right current password sets the new one", func(t *testing.T) {
+			if err := s.ChangePassword(ctx, bob.ID, "first secret", "second secret"); err != nil {
+				t.Fatal(err)
+			}
+			if !auth.CheckPassword(hash(), "second secret") {
+				t.Error("new password not set")
+			}
+			if got := must[directory.Agent](t)(s.FindAgent(ctx, bob.ID)); got.MustChangePassword {
+				t.Error("still must change the password")
+			}
+			wantErr(t, s.ChangePassword(ctx, bob.ID, "first secret", "third secret"), apperr.Invalid, "current_password")
+		})
+	})
+}

@@ -19,12 +19,14 @@ type AgentUpdate struct {
 	Role     *auth.Role
 	Line     *int
 	Language *string
+	TimeZone *string
 	GroupIDs *[]int64
 	Active   *bool
 }
 
 // AdminFields names the fields set in u that only an administrator may
-// change; an agent may change only their own name, language and password.
+// change; an agent may change only their own name, language, time zone and
+// password.
 func (u AgentUpdate) AdminFields() []string {
 	var out []string
 	for _, f := range []struct {
@@ -90,6 +92,7 @@ func writeAgent(ctx context.Context, tx *sql.Tx, id int64, u AgentUpdate, hash s
 	set(&a.Role, u.Role)
 	set(&a.Line, u.Line)
 	set(&a.Language, u.Language)
+	set(&a.TimeZone, u.TimeZone)
 	set(&a.Active, u.Active)
 	if u.Role != nil && *u.Role == "" {
 		return apperr.Field("role", "must be admin, supervisor or agent")
@@ -101,8 +104,8 @@ func writeAgent(ctx context.Context, tx *sql.Tx, id int64, u AgentUpdate, hash s
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `
-		UPDATE agents SET name = $2, email = $3, role = $4, line = $5, language = $6, active = $7 WHERE id = $1`,
-		id, a.Name, a.Email, a.Role, a.Line, a.Language, a.Active)
+		UPDATE agents SET name = $2, email = $3, role = $4, line = $5, language = $6, time_zone = $7, active = $8 WHERE id = $1`,
+		id, a.Name, a.Email, a.Role, a.Line, a.Language, a.TimeZone, a.Active)
 	if err != nil {
 		return emailTaken(err, fmt.Sprintf("update agent %d", id))
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"linedesk/internal/apperr"
@@ -72,7 +73,7 @@ func (s *Service) handleNotify(ctx context.Context, j job.Job) error {
 	if err := j.Decode(&p); err != nil {
 		return err
 	}
-	if p.Kind != NotifyReceived && p.Kind != NotifySolved {
+	if !slices.Contains(notifyKinds, p.Kind) {
 		return fmt.Errorf("notify about ticket %d: unknown kind %q", p.TicketID, p.Kind)
 	}
 	t, err := s.loadTicket(ctx, p.TicketID)
@@ -108,6 +109,11 @@ func (s *Service) handleNotify(ctx context.Context, j job.Job) error {
 	data := textData{Name: req.name, Number: fmt.Sprintf("#%d", t.number), Subject: t.subject, Mailbox: mb.signature()}
 	if s.cfg.BaseURL != "" {
 		data.PortalURL = s.cfg.BaseURL + "/portal"
+	}
+	if p.Kind == NotifyMerged {
+		if data.Into, err = s.mergedInto(ctx, t.id); err != nil || data.Into == "" {
+			return err // "": not merged, nothing to tell
+		}
 	}
 	body, err := render(language(req.language, mb.language), p.Kind, data)
 	if err != nil {

@@ -12,6 +12,8 @@ package outbound
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,7 +34,11 @@ const (
 const (
 	NotifyReceived = "received" // the ticket is registered, with its number
 	NotifySolved   = "solved"   // the ticket is solved, and how to reopen it
+	NotifyMerged   = "merged"   // the ticket was merged into another, where the conversation continues
 )
+
+// notifyKinds are the notifications handleNotify knows how to write.
+var notifyKinds = []string{NotifyReceived, NotifySolved, NotifyMerged}
 
 // ReplyPayload is the payload of an email.reply job: the agent's public
 // comment to mail.
@@ -157,4 +163,19 @@ func messageID(ticketNumber int64, tag, kind, host string) string {
 		tag += "."
 	}
 	return fmt.Sprintf("linedesk.%d.%s%s@%s", ticketNumber, tag, kind, host)
+}
+
+// mergedInto returns the number of the ticket a merged ticket continues
+// in, as customers see it ("#1043"); "" when the ticket is not merged.
+func (s *Service) mergedInto(ctx context.Context, ticketID int64) (string, error) {
+	var n int64
+	err := s.db.R.QueryRowContext(ctx, `SELECT i.number FROM tickets t JOIN tickets i ON i.id = t.merged_into_id
+		WHERE t.id = $1`, ticketID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("ticket merged into by ticket %d: %w", ticketID, err)
+	}
+	return fmt.Sprintf("#%d", n), nil
 }

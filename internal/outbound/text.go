@@ -31,6 +31,16 @@ You can also see your ticket in the customer portal: {{.PortalURL}}
 {{end}}
 {{.Mailbox}}
 `,
+		NotifyMerged: `{{if .Name}}Hello {{.Name}},{{else}}Hello,{{end}}
+
+Your request {{.Number}} "{{.Subject}}" was merged into ticket {{.Into}}, which deals with the same matter. The conversation continues there: everything you wrote under {{.Number}} is now part of {{.Into}}.
+
+To add information, write to us and keep {{.Into}} in the subject.
+{{if .PortalURL}}
+You can also follow ticket {{.Into}} in the customer portal: {{.PortalURL}}
+{{end}}
+{{.Mailbox}}
+`,
 		"footer": `Ticket {{.Number}}. To answer, simply reply to this e-mail.`,
 	},
 	"ru": {
@@ -51,6 +61,16 @@ You can also see your ticket in the customer portal: {{.PortalURL}}
 Если проблема не устранена или у вас остались вопросы, просто ответьте на это письмо — обращение будет открыто снова.
 {{if .PortalURL}}
 Обращение можно посмотреть также на клиентском портале: {{.PortalURL}}
+{{end}}
+{{.Mailbox}}
+`,
+		NotifyMerged: `{{if .Name}}Здравствуйте, {{.Name}}!{{else}}Здравствуйте!{{end}}
+
+Ваше обращение {{.Number}} «{{.Subject}}» объединено с обращением {{.Into}}, которое касается того же вопроса. Переписка продолжается в обращении {{.Into}}: всё, что вы писали по {{.Number}}, теперь находится там.
+
+Чтобы дополнить обращение, напишите нам, указав {{.Into}} в теме письма.
+{{if .PortalURL}}
+Следить за обращением {{.Into}} можно также на клиентском портале: {{.PortalURL}}
 {{end}}
 {{.Mailbox}}
 `,
@@ -77,6 +97,16 @@ Pieteikumu varat apskatīt arī klientu portālā: {{.PortalURL}}
 {{end}}
 {{.Mailbox}}
 `,
+		NotifyMerged: `{{if .Name}}Labdien, {{.Name}}!{{else}}Labdien!{{end}}
+
+Jūsu pieteikums {{.Number}} „{{.Subject}}” ir apvienots ar pieteikumu {{.Into}}, kas attiecas uz to pašu jautājumu. Sarakste turpinās pieteikumā {{.Into}}: viss, ko rakstījāt par {{.Number}}, tagad ir tur.
+
+Lai papildinātu pieteikumu, rakstiet mums, saglabājot {{.Into}} temata rindā.
+{{if .PortalURL}}
+Pieteikuma {{.Into}} gaitai varat sekot arī klientu portālā: {{.PortalURL}}
+{{end}}
+{{.Mailbox}}
+`,
 		"footer": `Pieteikums {{.Number}}. Lai atbildētu, vienkārši atbildiet uz šo e-pastu.`,
 	},
 }
@@ -97,6 +127,7 @@ var templates = func() map[string]*template.Template {
 type textData struct {
 	Name      string // the contact's name; empty greets without it
 	Number    string // "#1042"
+	Into      string // "#1043": the ticket a merged one continues in
 	Subject   string
 	Mailbox   string // who signs: the mailbox's name
 	PortalURL string // empty leaves the link out

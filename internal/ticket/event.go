@@ -16,6 +16,10 @@ const (
 	EventCommented     = "commented"
 	EventCommentEdited = "comment_edited"
 	EventEscalated     = "escalated"
+	EventMerged        = "merged"   // a ticket merged into another, on both of them
+	EventSplit         = "split"    // a comment moved to a new ticket, on both of them
+	EventLinked        = "linked"   // Field is the kind of link, To the other ticket's number
+	EventUnlinked      = "unlinked" // Field is the kind of link, From the other ticket's number
 )
 
 // Event is one entry of a ticket's history: who did what, when, and for a

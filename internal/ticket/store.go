@@ -16,7 +16,7 @@ import (
 const ticketColumns = `t.id, t.number, t.subject, t.description, t.status, t.priority, t.type, t.line,
 	t.group_id, t.assignee_id, t.requester_id, c.name,
 	COALESCE((SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY e.position LIMIT 1), ''),
-	t.company_id, t.channel, t.parent_id, t.mailbox_id, t.follow_up_of, t.flag, t.custom_fields, t.version,
+	t.company_id, t.channel, t.parent_id, t.mailbox_id, t.follow_up_of, t.merged_into_id, t.flag, t.custom_fields, t.version,
 	t.created_at, t.updated_at, t.solved_at, t.closed_at`
 
 const ticketFrom = ` FROM tickets t JOIN contacts c ON c.id = t.requester_id`
@@ -26,7 +26,7 @@ func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var fields string
 	err := row.Scan(&t.ID, &t.Number, &t.Subject, &t.Description, &t.Status, &t.Priority, &t.Type, &t.Line,
 		&t.GroupID, &t.AssigneeID, &t.Requester.ID, &t.Requester.Name, &t.Requester.Email,
-		&t.CompanyID, &t.Channel, &t.ParentID, &t.MailboxID, &t.FollowUpOf, &t.Flag, &fields, &t.Version,
+		&t.CompanyID, &t.Channel, &t.ParentID, &t.MailboxID, &t.FollowUpOf, &t.MergedIntoID, &t.Flag, &fields, &t.Version,
 		&t.CreatedAt, &t.UpdatedAt, &t.SolvedAt, &t.ClosedAt)
 	if err != nil {
 		return t, err

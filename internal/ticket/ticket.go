@@ -16,7 +16,7 @@ import (
 // causes them; the e-mail channel handles them.
 const (
 	JobEmailReply  = "email.reply"  // {"comment_id"}: mail an agent's public reply
-	JobEmailNotify = "email.notify" // {"ticket_id", "kind"}: tell the requester (received, solved)
+	JobEmailNotify = "email.notify" // {"ticket_id", "kind"}: tell the requester (received, solved, merged)
 )
 
 // Service is the ticket domain: every change to a ticket goes through it.
@@ -55,8 +55,9 @@ type Ticket struct {
 	Channel      Channel        `json:"channel"`
 	ParentID     *int64         `json:"parent_id"`
 	MailboxID    *int64         `json:"mailbox_id"`
-	FollowUpOf   *int64         `json:"follow_up_of"` // the closed ticket this one continues
-	Flag         string         `json:"flag"`         // why intake wants an agent to look, e.g. a stranger used another ticket's number
+	FollowUpOf   *int64         `json:"follow_up_of"`   // the closed ticket this one continues
+	MergedIntoID *int64         `json:"merged_into_id"` // the ticket this one was merged into; its conversation continues there
+	Flag         string         `json:"flag"`           // why intake wants an agent to look, e.g. a stranger used another ticket's number
 	Tags         []string       `json:"tags"`
 	CustomFields map[string]any `json:"custom_fields"`
 	FollowerIDs  []int64        `json:"follower_ids"`

@@ -27,7 +27,7 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) error {
 		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
-		return apperr.Field("ids", v.L.T("bulk.none"))
+		return apperr.Field("ids", "%s", v.L.T("bulk.none"))
 	}
 	failed := 0
 	if r.PostFormValue("action") == "merge" {

@@ -82,7 +82,7 @@ func (s *Server) handleProfileSave(w http.ResponseWriter, r *http.Request) error
 func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 	v := viewer(r)
 	if r.PostFormValue("new_password") != r.PostFormValue("repeat_password") {
-		return s.profileError(w, r, apperr.Field("repeat_password", v.L.T("profile.password_mismatch")))
+		return s.profileError(w, r, apperr.Field("repeat_password", "%s", v.L.T("profile.password_mismatch")))
 	}
 	err := s.Directory.ChangePassword(r.Context(), v.P.AgentID, r.PostFormValue("current_password"), r.PostFormValue("new_password"))
 	if err != nil {

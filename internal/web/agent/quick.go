@@ -69,7 +69,7 @@ func (s *Server) handleQuick(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) createQuick(r *http.Request, f quickPage) (ticket.Ticket, error) {
 	v := viewer(r)
 	if strings.TrimSpace(f.Description) == "" {
-		return ticket.Ticket{}, apperr.Field("description", v.L.T("quick.need_description"))
+		return ticket.Ticket{}, apperr.Field("description", "%s", v.L.T("quick.need_description"))
 	}
 	req, err := s.caller(r, f)
 	if err != nil {

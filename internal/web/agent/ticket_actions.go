@@ -420,7 +420,7 @@ func (s *Server) handleRequester(w http.ResponseWriter, r *http.Request) error {
 	}
 	contact, err := strconv.ParseInt(r.PostFormValue("contact_id"), 10, 64)
 	if err != nil {
-		return s.ticketError(w, r, id, apperr.Field("contact_id", v.L.T("quick.pick_caller")), func(*ticket.Ticket) {})
+		return s.ticketError(w, r, id, apperr.Field("contact_id", "%s", v.L.T("quick.pick_caller")), func(*ticket.Ticket) {})
 	}
 	if _, err := s.Tickets.UpdateTicket(r.Context(), v.P, id, ticket.Update{Version: version, RequesterID: &contact}); err != nil {
 		return s.ticketError(w, r, id, err, func(*ticket.Ticket) {})

@@ -9,7 +9,7 @@ import (
 )
 
 // Administrators manage agents; an agent may change their own name,
-// language and password. DELETE deactivates: agents are never deleted.
+// language, time zone and password. DELETE deactivates: agents are never deleted.
 func (s *Server) agentRoutes(mux *http.ServeMux) {
 	s.handle(mux, "GET /api/v1/agents", s.handleAgentList)
 	s.handle(mux, "POST /api/v1/agents", s.handleAgentCreate)
@@ -62,6 +62,7 @@ type agentPatch struct {
 	Role     Optional[auth.Role] `json:"role"`
 	Line     Optional[int]       `json:"line"`
 	Language Optional[string]    `json:"language"`
+	TimeZone Optional[string]    `json:"time_zone"`
 	GroupIDs Optional[[]int64]   `json:"group_ids"`
 	Active   Optional[bool]      `json:"active"`
 }
@@ -83,6 +84,7 @@ func (s *Server) handleAgentUpdate(w http.ResponseWriter, r *http.Request) error
 		Name: notNull(&err, "name", in.Name), Email: notNull(&err, "email", in.Email),
 		Password: notNull(&err, "password", in.Password), Role: notNull(&err, "role", in.Role),
 		Line: notNull(&err, "line", in.Line), Language: notNull(&err, "language", in.Language),
+		TimeZone: notNull(&err, "time_zone", in.TimeZone),
 		GroupIDs: notNull(&err, "group_ids", in.GroupIDs), Active: notNull(&err, "active", in.Active),
 	}
 	if err != nil {
@@ -90,7 +92,7 @@ func (s *Server) handleAgentUpdate(w http.ResponseWriter, r *http.Request) error
 	}
 	if fields := u.AdminFields(); !p.IsAdmin() && len(fields) > 0 {
 		return &apperr.Error{Code: apperr.Forbidden, Field: fields[0],
-			Message: "only an administrator may change " + fields[0] + "; you may change your name, language and password"}
+			Message: "only an administrator may change " + fields[0] + "; you may change your name, language, time zone and password"}
 	}
 	a, err := s.Directory.UpdateAgent(r.Context(), id, u)
 	if err != nil {

@@ -53,6 +53,16 @@ func TestAgentAPI(t *testing.T) {
 				t.Errorf("me %s", me.Raw)
 			}
 		})
+		t.Run("an agent sets their own time zone", func(t *testing.T) {
+			r := e.do("GET", bobPath, bobToken, nil).want(t, http.StatusOK)
+			if r.Body["time_zone"] != "UTC" {
+				t.Errorf("default time zone in %s", r.Raw)
+			}
+			r = e.do("PATCH", bobPath, bobToken, map[string]any{"time_zone": "Europe/Riga"}).want(t, http.StatusOK)
+			if r.Body["time_zone"] != "Europe/Riga" || r.Body["language"] != "lv" {
+				t.Errorf("patched %s", r.Raw)
+			}
+		})
 		t.Run("an agent may not do an administrator's work", func(t *testing.T) {
 			e.dirRefuse(t, bobToken, bobPath, []dirBad{
 				{"own role", "PATCH", bobPath, map[string]any{"role": "admin"}, 403, "forbidden", "role"},
@@ -73,6 +83,7 @@ func TestAgentAPI(t *testing.T) {
 				{"unknown role", "POST", "/api/v1/agents", map[string]any{"name": "X", "email": "x@example.com", "role": "boss"}, 422, "invalid", "role"},
 				{"unknown language", "POST", "/api/v1/agents", map[string]any{"name": "X", "email": "x@example.com", "language": "de"}, 422, "invalid", "language"},
 				{"line out of range", "POST", "/api/v1/agents", map[string]any{"name": "X", "email": "x@example.com", "line": 5}, 422, "invalid", "line"},
+				{"unknown time zone", "POST", "/api/v1/agents", map[string]any{"name": "X", "email": "x@example.com", "time_zone": "Mars/Olympus"}, 422, "invalid", "time_zone"},
 				{"short password", "POST", "/api/v1/agents", map[string]any{"name": "X", "email": "x@example.com", "password": "1234567"}, 422, "invalid", "password"},
 				{"bad e-mail", "POST", "/api/v1/agents", map[string]any{"name": "X", "email": "x.example.com"}, 422, "invalid", "email"},
 				{"unknown group", "POST", "/api/v1/agents", map[string]any{"name": "X", "email": "x@example.com", "group_ids": []int64{999}}, 422, "invalid", "group_ids"},
@@ -81,6 +92,8 @@ func TestAgentAPI(t *testing.T) {
 				{"patch: empty password", "PATCH", bobPath, map[string]any{"password": ""}, 422, "invalid", "password"},
 				{"patch: taken e-mail", "PATCH", bobPath, map[string]any{"email": "admin@example.com"}, 409, "conflict", "email"},
 				{"patch: unknown group", "PATCH", bobPath, map[string]any{"group_ids": []int64{group, 999}}, 422, "invalid", "group_ids"},
+				{"patch: unknown time zone", "PATCH", bobPath, map[string]any{"time_zone": "Europe/Atlantis"}, 422, "invalid", "time_zone"},
+				{"patch: time zone null", "PATCH", bobPath, map[string]any{"time_zone": nil}, 400, "bad_request", "time_zone"},
 				{"patch: active null", "PATCH", bobPath, map[string]any{"active": nil}, 400, "bad_request", "active"},
 				{"patch: unknown id", "PATCH", "/api/v1/agents/999", map[string]any{"name": "Z"}, 404, "not_found", ""},
 				{"demote the last administrator", "PATCH", adminPath, map[string]any{"role": "supervisor"}, 409, "conflict", "role"},

@@ -18,6 +18,7 @@ func (s *Server) ticketRoutes(mux *http.ServeMux) {
 	s.handle(mux, "GET /api/v1/tickets/{id}/events", s.handleTicketEvents)
 	s.commentRoutes(mux)
 	s.fieldRoutes(mux)
+	s.ticketOpsRoutes(mux)
 }
 
 type ticketIn struct {
