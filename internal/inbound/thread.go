@@ -118,9 +118,8 @@ func (p *Processor) file(ctx context.Context, tx *sql.Tx, in mailbox.Inbound, ms
 	}
 	var status ticket.Status
 	if place.ticketID != 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT status, number FROM tickets WHERE id = $1`, place.ticketID).
-			Scan(&status, &place.number); err != nil {
-			return fmt.Errorf("status of ticket %d: %w", place.ticketID, err)
+		if status, err = followMerges(ctx, tx, &place); err != nil {
+			return err
 		}
 	}
 	if status == ticket.StatusClosed {
@@ -168,6 +167,30 @@ func (p *Processor) file(ctx context.Context, tx *sql.Tx, in mailbox.Inbound, ms
 		p.beforeCommit()
 	}
 	return nil
+}
+
+// followMerges reads the status of the ticket the message belongs to; a
+// ticket merged into another hands the message on to the survivor, so a
+// reply to the old conversation continues where the conversation went.
+func followMerges(ctx context.Context, q db.Queryer, place *placement) (ticket.Status, error) {
+	for hops := 0; ; hops++ {
+		var status ticket.Status
+		var into sql.NullInt64
+		err := q.QueryRowContext(ctx, `SELECT status, number, merged_into_id FROM tickets WHERE id = $1`, place.ticketID).
+			Scan(&status, &place.number, &into)
+		if err != nil {
+			return "", fmt.Errorf("status of ticket %d: %w", place.ticketID, err)
+		}
+		if !into.Valid || hops == 10 {
+			return status, nil
+		}
+		from := place.number
+		place.ticketID = into.Int64
+		if err := q.QueryRowContext(ctx, `SELECT number FROM tickets WHERE id = $1`, into.Int64).Scan(&place.number); err != nil {
+			return "", fmt.Errorf("number of ticket %d: %w", into.Int64, err)
+		}
+		place.reason = fmt.Sprintf("%s; %s was merged into %s", place.reason, ticket.Number(from), ticket.Number(place.number))
+	}
 }
 
 // continueFollowUp moves a message that continues a closed ticket to that

@@ -162,3 +162,27 @@ func TestQuotedHistoryIsFoldedNotDeleted(t *testing.T) {
 		}
 	})
 }
+
+func TestReplyToMergedTicketGoesToTheSurvivor(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		src := f.ticketOf(f.deliver(f.msg("anna@client.example", "Printer jammed", "a")))
+		dst := f.ticketOf(f.deliver(f.msg("anna@client.example", "Printer still jammed", "b")))
+		if _, err := f.tickets.Merge(ctx, systemPrincipal(), src.ID, dst.ID); err != nil {
+			t.Fatal(err)
+		}
+		// The subject names the merged ticket's number; nothing else ties
+		// the message to a conversation.
+		id := f.deliver(f.msg("anna@client.example", "Re: ["+ticket.Number(src.Number)+"] Printer jammed", "Any news?"))
+		_, _, got := f.inboundState(id)
+		if got != dst.ID {
+			t.Fatalf("reply to merged %s went to ticket %d, want the survivor %d", ticket.Number(src.Number), got, dst.ID)
+		}
+		cs := f.comments(dst.ID)
+		last := cs[len(cs)-1]
+		if !strings.Contains(last.Reason, "merged into "+ticket.Number(dst.Number)) {
+			t.Errorf("reason %q does not say the ticket was merged", last.Reason)
+		}
+	})
+}

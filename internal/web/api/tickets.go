@@ -141,6 +141,7 @@ type ticketPatch struct {
 	AssigneeID   Optional[int64]  `json:"assignee_id"`
 	CompanyID    Optional[int64]  `json:"company_id"`
 	ParentID     Optional[int64]  `json:"parent_id"`
+	RequesterID  *int64           `json:"requester_id"`
 	Tags         *[]string        `json:"tags"`
 	CustomFields map[string]any   `json:"custom_fields"`
 }
@@ -161,7 +162,8 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 	}
 	u := ticket.Update{Version: in.Version, Subject: in.Subject, Status: in.Status, Priority: in.Priority, Type: in.Type,
 		Line: in.Line, GroupID: idChange(in.GroupID), AssigneeID: idChange(in.AssigneeID),
-		CompanyID: idChange(in.CompanyID), ParentID: idChange(in.ParentID), Tags: in.Tags, CustomFields: in.CustomFields}
+		CompanyID: idChange(in.CompanyID), ParentID: idChange(in.ParentID), RequesterID: in.RequesterID, Tags: in.Tags,
+		CustomFields: in.CustomFields}
 	t, err := s.Tickets.UpdateTicket(r.Context(), principal(r), id, u)
 	if err != nil {
 		return err
