@@ -4,12 +4,25 @@ import (
 	"strconv"
 	"strings"
 
+	"linedesk/internal/i18n"
 	"linedesk/internal/ticket"
 )
 
 // EventText tells one entry of the ticket's history in the agent's
 // language, with names instead of ids.
 func (d ticketPage) EventText(e ticket.Event) string {
+	return eventWriter{L: d.L, Names: d.Names, Fields: d.Fields}.Text(e)
+}
+
+// eventWriter tells history entries in an agent's words.
+type eventWriter struct {
+	L      *i18n.Localizer
+	Names  lookups
+	Fields []ticket.Field
+}
+
+// Text is one entry as a sentence: who did what.
+func (d eventWriter) Text(e ticket.Event) string {
 	l := d.L
 	who := e.ActorName
 	if who == "" {
@@ -36,7 +49,7 @@ func (d ticketPage) EventText(e ticket.Event) string {
 	return who + ": " + what
 }
 
-func (d ticketPage) fieldName(field string) string {
+func (d eventWriter) fieldName(field string) string {
 	if key, ok := strings.CutPrefix(field, "custom_fields."); ok {
 		for _, f := range d.Fields {
 			if f.Key == key {
@@ -50,7 +63,7 @@ func (d ticketPage) fieldName(field string) string {
 
 // value shows a changed value as the agent knows it: a status in words, a
 // group or agent by name.
-func (d ticketPage) value(field, v string) string {
+func (d eventWriter) value(field, v string) string {
 	if v == "" {
 		return "—"
 	}

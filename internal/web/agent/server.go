@@ -67,6 +67,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.quickRoutes(mux)
 	s.liveRoutes(mux)
 	s.profileRoutes(mux)
+	s.noticeRoutes(mux)
 	s.adminRoutes(mux)
 	mux.Handle(static.Prefix, s.Assets)
 	csrf := http.NewCrossOriginProtection()

@@ -119,15 +119,29 @@ func TestReplyNoteAndEscalation(t *testing.T) {
 	res, body = anna.post(path+"/escalate", url.Values{"line": {"2"}, "group_id": {itoa(d.line2.ID)}, "reason": {"Needs access to the core switch"}})
 	wantStatus(t, res, http.StatusSeeOther)
 	ivan := d.signIn(d.ivan)
+	// Ivan's group is told.
+	res, body = ivan.get("/notices/count")
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, `<span class="bell-count">1</span>`)
+	res, body = ivan.get("/notices")
+	wantContains(t, body, "Switch port flapping", "Anna Bērziņa: escalated")
+	_, body = ivan.get("/notices/count")
+	if strings.Contains(body, "bell-count") {
+		t.Error("notifications still unread after the list was opened")
+	}
 	res, body = ivan.get("/queues/line2")
 	wantStatus(t, res, http.StatusOK)
 	wantContains(t, body, "Switch port flapping")
 	res, body = ivan.get(path)
 	wantStatus(t, res, http.StatusOK)
 	wantContains(t, body, "Needs access to the core switch")
-	// Anna keeps following the ticket she passed on.
-	res, _ = anna.get(path)
+	// Anna keeps following the ticket she passed on, and hears of Ivan's
+	// answer.
+	res, _ = ivan.multipartPost(path+"/comments", map[string]string{"body": "Replaced the SFP module.", "public": "0"}, nil)
+	wantStatus(t, res, http.StatusSeeOther)
+	res, body = anna.get("/notices")
 	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, "Иван Петров: added a comment")
 
 	res, body = anna.post(path+"/escalate", url.Values{"line": {"3"}, "reason": {""}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)

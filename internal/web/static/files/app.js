@@ -25,6 +25,7 @@
     var es = new EventSource(body.dataset.live);
     es.addEventListener("ticket", function (e) {
       var parts = e.data.split(" ");
+      htmx.trigger(body, "notices");
       if (ticketID) {
         if (parts[0] === ticketID && Number(parts[1] || 0) > Number(body.dataset.version)) {
           document.getElementById("changed-notice").hidden = false;
