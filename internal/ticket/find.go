@@ -28,6 +28,7 @@ type Filter struct {
 	Sort        string // a sortable column, "-" in front for descending
 	Page        int    // 1-based
 	PerPage     int
+	CountUpTo   int // when > 0, the total is counted only up to this many: a screen shows "1,000+" and stays fast
 }
 
 // sortColumns maps the accepted sort keys to SQL.
@@ -55,9 +56,9 @@ func (s *Service) FindTickets(ctx context.Context, p auth.Principal, f Filter) (
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count tickets: %w", err)
+	total, err := s.count(ctx, where, args, f.CountUpTo)
+	if err != nil {
+		return nil, 0, err
 	}
 	if f.PerPage <= 0 {
 		f.PerPage = 25
@@ -229,14 +230,23 @@ func joinIDs(ids []int64) string {
 	return strings.Join(parts, ",")
 }
 
-// CountTickets returns how many tickets p may see match f.
+// CountTickets returns how many tickets p may see match f, up to
+// f.CountUpTo when that is set.
 func (s *Service) CountTickets(ctx context.Context, p auth.Principal, f Filter) (int, error) {
 	where, args, err := f.where(p)
 	if err != nil {
 		return 0, err
 	}
+	return s.count(ctx, where, args, f.CountUpTo)
+}
+
+func (s *Service) count(ctx context.Context, where string, args []any, upTo int) (int, error) {
+	query := `SELECT count(*) FROM tickets t` + where
+	if upTo > 0 {
+		query = `SELECT count(*) FROM (SELECT 1 FROM tickets t` + where + ` LIMIT ` + strconv.Itoa(upTo) + `) capped`
+	}
 	var n int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t`+where, args...).Scan(&n); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count tickets: %w", err)
 	}
 	return n, nil
