@@ -29,6 +29,7 @@ var locales embed.FS
 type Bundle struct {
 	b        *goi18n.Bundle
 	messages map[string]map[string]json.RawMessage // language → id → message
+	fixed    map[string]map[string]string          // language → id → text of messages with no variables
 }
 
 // New loads the embedded catalogs. A catalog that does not parse fails the
@@ -36,7 +37,7 @@ type Bundle struct {
 func New() (*Bundle, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	out := &Bundle{b: b, messages: map[string]map[string]json.RawMessage{}}
+	out := &Bundle{b: b, messages: map[string]map[string]json.RawMessage{}, fixed: map[string]map[string]string{}}
 	names, err := fs.Glob(locales, "locales/*.json")
 	if err != nil {
 		return nil, err
@@ -69,7 +70,22 @@ func New() (*Bundle, error) {
 			out.messages[lang][id] = msg
 		}
 	}
+	out.fixTexts()
 	return out, nil
+}
+
+// fixTexts keeps the texts of messages without variables or plural forms
+// ready: a page asks for hundreds of them, and they never change.
+func (b *Bundle) fixTexts() {
+	for lang, msgs := range b.messages {
+		b.fixed[lang] = map[string]string{}
+		for id, raw := range msgs {
+			var text string
+			if json.Unmarshal(raw, &text) == nil && !strings.Contains(text, "{{") {
+				b.fixed[lang][id] = text
+			}
+		}
+	}
 }
 
 // IDs returns the message ids of a language's catalog.
@@ -111,5 +127,5 @@ func (b *Bundle) For(lang string, loc *time.Location) *Localizer {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Localizer{Lang: lang, Loc: loc, l: goi18n.NewLocalizer(b.b, lang)}
+	return &Localizer{Lang: lang, Loc: loc, l: goi18n.NewLocalizer(b.b, lang), fixed: b.fixed[lang]}
 }

@@ -9,15 +9,21 @@ import (
 
 // Localizer speaks to one reader in their language and time zone.
 type Localizer struct {
-	Lang string
-	Loc  *time.Location
-	l    *goi18n.Localizer
+	Lang  string
+	Loc   *time.Location
+	l     *goi18n.Localizer
+	fixed map[string]string
 }
 
 // T returns message id, filled with args given as name, value pairs:
 // T("ticket.escalated", "Line", 2). A missing message shows as its id in
 // brackets, so it is seen, and tests catch it first.
 func (l *Localizer) T(id string, args ...any) string {
+	if len(args) == 0 {
+		if s, ok := l.fixed[id]; ok {
+			return s
+		}
+	}
 	return l.localize(id, nil, args)
 }
 
