@@ -30,6 +30,7 @@ type Config struct {
 	SecretKey          string        // LINEDESK_SECRET_KEY; empty: kept in DATA_DIR/secret.key
 	MailMaxBytes       int64         // LINEDESK_MAIL_MAX_BYTES
 	SessionLifetime    time.Duration // LINEDESK_SESSION_LIFETIME: how long a workspace sign-in lasts
+	TrustedProxies     []*net.IPNet  // LINEDESK_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
 	Version            string        // the build's version, shown in the workspace; set by the command
 }
 
@@ -96,6 +97,9 @@ func Load(lookupEnv func(string) (string, bool)) (Config, error) {
 		return c, err
 	}
 	if err := parseDuration(getenv, "LINEDESK_SESSION_LIFETIME", &c.SessionLifetime); err != nil {
+		return c, err
+	}
+	if err := parseNets(getenv, "LINEDESK_TRUSTED_PROXIES", &c.TrustedProxies); err != nil {
 		return c, err
 	}
 	if c.BaseURL == "" {
@@ -208,5 +212,32 @@ func parseDuration(getenv func(string) string, name string, dst *time.Duration) 
 		return fmt.Errorf("%s: %q is not a duration such as 15s or 12h", name, v)
 	}
 	*dst = d
+	return nil
+}
+
+// parseNets reads a comma-separated list of addresses or CIDR ranges.
+func parseNets(getenv func(string) string, name string, dst *[]*net.IPNet) error {
+	v, ok := lookup(getenv, name)
+	if !ok {
+		return nil
+	}
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
+				part += "/32"
+			} else {
+				part += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return fmt.Errorf("%s: %q is not an address or CIDR range such as 10.0.0.0/8", name, part)
+		}
+		*dst = append(*dst, n)
+	}
 	return nil
 }

@@ -28,12 +28,17 @@ func TestOverrides(t *testing.T) {
 		"LINEDESK_DATABASE_URL": "postgres://u:p@db/linedesk", "LINEDESK_HTTP_ADDR": "0.0.0.0:9000",
 		"LINEDESK_SMTP_ADDR": "", "LINEDESK_BASE_URL": "https://help.example.com", "LINEDESK_WORKERS": "8",
 		"LINEDESK_SHUTDOWN_TIMEOUT": "30s", "LINEDESK_LOG_FORMAT": "json", "LINEDESK_LOG_LEVEL": "debug",
+		"LINEDESK_SESSION_LIFETIME": "8h", "LINEDESK_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/24,::1",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.SMTPAddr != "" || c.Workers != 8 || c.ShutdownTimeout != 30*time.Second || c.BaseURL != "https://help.example.com" {
 		t.Errorf("overrides: %+v", c)
+	}
+	if c.SessionLifetime != 8*time.Hour || len(c.TrustedProxies) != 3 || c.TrustedProxies[0].String() != "10.0.0.5/32" ||
+		c.TrustedProxies[2].String() != "::1/128" {
+		t.Errorf("session lifetime %s, trusted proxies %v", c.SessionLifetime, c.TrustedProxies)
 	}
 }
 
@@ -52,6 +57,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"LINEDESK_ADMIN_PASSWORD":       "short",
 		"LINEDESK_SECRET_KEY":           "too-short",
 		"LINEDESK_MAIL_MAX_BYTES":       "1000",
+		"LINEDESK_SESSION_LIFETIME":     "1m",
+		"LINEDESK_TRUSTED_PROXIES":      "10.0.0.0/99",
 	} {
 		_, err := config.Load(env(map[string]string{name: val}))
 		if err == nil || !strings.HasPrefix(err.Error(), name+":") {
