@@ -10,6 +10,10 @@ import (
 	"linedesk/internal/ticket"
 )
 
+// manyTickets is where lists stop counting: past it a queue shows
+// "1,000+", which is all an agent needs, and counting stays cheap.
+const manyTickets = 1000
+
 // openStatuses are the statuses of tickets still being worked on.
 var openStatuses = []ticket.Status{ticket.StatusNew, ticket.StatusOpen, ticket.StatusPending, ticket.StatusOnHold}
 
@@ -105,6 +109,7 @@ func filterFromQuery(base ticket.Filter, q url.Values) (ticket.Filter, error) {
 	f.Query = q.Get("q")
 	f.Page, _ = strconv.Atoi(q.Get("page"))
 	f.PerPage = 50
+	f.CountUpTo = manyTickets + 1
 	return f, nil
 }
 

@@ -151,7 +151,9 @@ func (s *Server) handleQueueCounts(w http.ResponseWriter, r *http.Request) error
 	v := viewer(r)
 	counts := make(map[string]int, len(queues))
 	for _, q := range queues {
-		n, err := s.Tickets.CountTickets(r.Context(), v.P, q.filter(v))
+		f := q.filter(v)
+		f.CountUpTo = manyTickets + 1
+		n, err := s.Tickets.CountTickets(r.Context(), v.P, f)
 		if err != nil {
 			return err
 		}

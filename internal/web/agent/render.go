@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"compress/gzip"
 	"embed"
 	"fmt"
 	"html/template"
@@ -96,7 +97,17 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, status int, set
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Add("Vary", "Accept-Encoding")
+	if buf.Len() > 1024 && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		w.WriteHeader(status)
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		zw.Write(buf.Bytes())
+		zw.Close()
+		return
+	}
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

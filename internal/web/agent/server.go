@@ -6,6 +6,7 @@ package agent
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -44,6 +45,12 @@ type Server struct {
 	Views       *view.Service
 	SecureOnly  bool            // the workspace is only reached over HTTPS: cookies are always Secure
 	Closing     <-chan struct{} // closed at shutdown: live streams end
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
+	TrustedProxies []*net.IPNet
+
+	// MailboxChecker tries a mailbox's IMAP and SMTP settings for the
+	// administration screens; nil leaves the check unavailable.
+	MailboxChecker MailboxChecker
 
 	pages *pages
 }
@@ -107,7 +114,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *apperr.Error
 	if errors.As(err, &e) && e.Code != apperr.Internal {
 		status, msg = statusOf(e.Code), e.Message
-	} else {
+	} else if r.Context().Err() == nil { // a browser that went away is not an error
 		s.Log.ErrorContext(r.Context(), "workspace request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == http.StatusUnauthorized {

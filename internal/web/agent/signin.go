@@ -42,7 +42,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	l := s.localizer(r)
 	email, next := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("next")
 	res, err := s.Auth.Login(r.Context(), auth.LoginAttempt{
-		Email: email, Password: r.PostFormValue("password"), IP: clientIP(r), Device: deviceCookie(r),
+		Email: email, Password: r.PostFormValue("password"), IP: s.clientIP(r), Device: deviceCookie(r),
 	})
 	if err != nil {
 		status, key := signInError(err)
@@ -116,7 +116,7 @@ func (s *Server) handleTOTP(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	l := s.localizer(r)
-	if err := s.Auth.VerifyTOTP(ctx, id, strings.TrimSpace(r.PostFormValue("code")), clientIP(r)); err != nil {
+	if err := s.Auth.VerifyTOTP(ctx, id, strings.TrimSpace(r.PostFormValue("code")), s.clientIP(r)); err != nil {
 		status, key := signInError(err)
 		if key == "" {
 			return err
@@ -146,14 +146,33 @@ func safeNext(next string) string {
 	return next
 }
 
-// clientIP is the address the request came from. Forwarded headers are
-// not trusted: anyone could set them to dodge the sign-in limits.
-func clientIP(r *http.Request) string {
+// clientIP is the address the request came from. X-Forwarded-For is
+// believed only from a trusted proxy, and only its last hop (the address
+// that proxy saw): anyone could set the header to dodge the sign-in
+// limits.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !s.trusted(ip) {
+		return host
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	if last := strings.TrimSpace(hops[len(hops)-1]); net.ParseIP(last) != nil {
+		return last
 	}
 	return host
+}
+
+func (s *Server) trusted(ip net.IP) bool {
+	for _, n := range s.TrustedProxies {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func deviceCookie(r *http.Request) string {

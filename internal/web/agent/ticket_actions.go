@@ -55,7 +55,7 @@ func (s *Server) ticketError(w http.ResponseWriter, r *http.Request, id int64, e
 	if e.Code == apperr.Conflict && strings.Contains(e.Message, "version") {
 		data.Error = v.L.T("ticket.conflict")
 	}
-	keep(&data.T)
+	keep(&data.Form)
 	data.Draft = draft{Body: r.PostFormValue("body"), Public: r.PostFormValue("public") == "1", Reason: r.PostFormValue("reason")}
 	s.render(w, r, statusOf(e.Code), "ticket", data)
 	return nil
@@ -68,6 +68,18 @@ func updateFromForm(r *http.Request) (ticket.Update, error) {
 		return ticket.Update{}, apperr.Field("version", "the form is missing the ticket's version; reload the page")
 	}
 	u := ticket.Update{Version: version}
+	// Only what the agent changed is sent: a field the agent left alone
+	// must not overwrite a colleague's change to it.
+	changed := func(key string) bool {
+		_, sent := r.PostForm[key]
+		was, hasWas := r.PostForm["was."+key]
+		return sent && (!hasWas || was[0] != r.PostFormValue(key))
+	}
+	for _, key := range []string{"status", "priority", "type", "line", "group_id", "assignee_id", "tags"} {
+		if !changed(key) {
+			r.PostForm.Del(key)
+		}
+	}
 	if st := r.PostFormValue("status"); st != "" {
 		s := ticket.Status(st)
 		u.Status = &s
@@ -125,8 +137,9 @@ func splitTags(s string) []string {
 	return out
 }
 
-// customFields reads cf.KEY inputs; a present but empty one clears the
-// field. Checkboxes send cf.KEY=on when ticked, and cf-present.KEY always.
+// customFields reads the cf.KEY inputs the agent changed (cf-was.KEY
+// holds the value shown); a changed input left empty clears the field.
+// Checkboxes send cf.KEY=on when ticked, and cf-present.KEY always.
 func customFields(r *http.Request) map[string]any {
 	out := map[string]any{}
 	for name := range r.PostForm {
@@ -135,29 +148,40 @@ func customFields(r *http.Request) map[string]any {
 			continue
 		}
 		val := strings.TrimSpace(r.PostFormValue("cf." + key))
-		switch r.PostFormValue("cf-type." + key) {
-		case string(ticket.FieldCheckbox):
-			out[key] = val == "on"
-		case string(ticket.FieldNumber):
-			if n, err := strconv.ParseFloat(val, 64); err == nil {
-				out[key] = n
-			} else if val == "" {
-				out[key] = nil
-			} else {
-				out[key] = val // the service answers with the field at fault
-			}
-		default:
-			if val == "" {
-				out[key] = nil
-			} else {
-				out[key] = val
-			}
+		was, hasWas := r.PostForm["cf-was."+key]
+		typ := r.PostFormValue("cf-type." + key)
+		if hasWas && sameField(typ, val, was[0]) {
+			continue
 		}
+		out[key] = fieldValue(typ, val)
 	}
 	if len(out) == 0 {
 		return nil
 	}
 	return out
+}
+
+func sameField(typ, val, was string) bool {
+	if typ == string(ticket.FieldCheckbox) {
+		return (val == "on") == (was == "true")
+	}
+	return val == was
+}
+
+// fieldValue turns a form value into the field's JSON value; the service
+// answers a wrong one with the field at fault.
+func fieldValue(typ, val string) any {
+	switch {
+	case typ == string(ticket.FieldCheckbox):
+		return val == "on"
+	case val == "":
+		return nil
+	case typ == string(ticket.FieldNumber):
+		if n, err := strconv.ParseFloat(val, 64); err == nil {
+			return n
+		}
+	}
+	return val
 }
 
 // overlay shows the agent's unsaved choices on the ticket.
@@ -182,6 +206,16 @@ func overlay(t *ticket.Ticket, u ticket.Update) {
 	}
 	if u.Tags != nil {
 		t.Tags = *u.Tags
+	}
+	if len(u.CustomFields) > 0 {
+		fields := make(map[string]any, len(t.CustomFields)+len(u.CustomFields))
+		for k, v := range t.CustomFields {
+			fields[k] = v
+		}
+		for k, v := range u.CustomFields {
+			fields[k] = v
+		}
+		t.CustomFields = fields
 	}
 }
 

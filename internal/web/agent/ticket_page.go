@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,15 +46,19 @@ type ticketPage struct {
 	Fields    []ticket.Field
 	Viewers   []live.Viewer
 	Names     lookups
-	Error     string // a save that failed, e.g. a colleague's change
-	Draft     draft  // what the agent had typed, kept through an error
+	Error     string        // a save that failed, e.g. a colleague's change
+	Draft     draft         // what the agent had typed, kept through an error
+	Form      ticket.Ticket // the side panel's values: the ticket, with the agent's unsaved choices after an error
 }
 
 // comment is a comment as the page shows it.
 type comment struct {
 	ticket.Comment
-	Folded string        // quoted history and signature, shown on demand
-	HTML   template.HTML // the e-mail's own formatting, for a sandboxed frame
+	Folded string // quoted history and signature, shown on demand
+	// HTML is the e-mail's own formatting for a sandboxed frame's srcdoc:
+	// a plain string, which html/template escapes into the attribute (a
+	// template.HTML would have its tags stripped there).
+	HTML string
 }
 
 // draft keeps what a failed save carried, so no typing is lost.
@@ -99,7 +102,7 @@ func (s *Server) ticketData(ctx context.Context, v *Viewer, id int64) (ticketPag
 	if err != nil {
 		return ticketPage{}, err
 	}
-	d := ticketPage{T: t}
+	d := ticketPage{T: t, Form: t}
 	if d.Comments, err = s.comments(ctx, v, id); err != nil {
 		return d, err
 	}
@@ -136,7 +139,7 @@ func (s *Server) comments(ctx context.Context, v *Viewer, id int64) ([]comment, 
 			// The HTML was sanitised on intake; it is shown inside a
 			// sandboxed frame that runs no script, with inline images
 			// served by the workspace.
-			out[i].HTML = template.HTML(strings.ReplaceAll(c.HTML, "/api/v1/attachments/", "/attachments/"))
+			out[i].HTML = strings.ReplaceAll(c.HTML, "/api/v1/attachments/", "/attachments/")
 		}
 	}
 	return out, nil
