@@ -2,12 +2,14 @@ package agent_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"linedesk/internal/config"
 	"linedesk/internal/db"
 	"linedesk/internal/directory"
 )
@@ -124,5 +126,36 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 	}
 	if len(cs) != 0 {
 		t.Errorf("a cross-site post added %d comments", len(cs))
+	}
+}
+
+// TestSignInBehindAProxy proves the address limit counts the client's
+// address from a trusted proxy's X-Forwarded-For, and that the header
+// means nothing from anyone else.
+func TestSignInBehindAProxy(t *testing.T) {
+	d := newDeskWith(t, func(c *config.Config) {
+		_, local, _ := net.ParseCIDR("127.0.0.0/8")
+		c.TrustedProxies = []*net.IPNet{local}
+	})
+	try := func(forwardedFor, email string) int {
+		req, _ := http.NewRequest(http.MethodPost, d.srv.URL+"/login",
+			strings.NewReader(url.Values{"email": {email}, "password": {"guess"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+		res, _ := d.browser().do(req)
+		return res.StatusCode
+	}
+	// 20 failures from one client, spread over accounts so no account
+	// is blocked: the next one from that client is refused.
+	for i := range 20 {
+		try("198.51.100.7", "nobody"+itoa(int64(i))+"@desk.example")
+	}
+	if got := try("198.51.100.7", "someone@desk.example"); got != http.StatusTooManyRequests {
+		t.Errorf("21st failure from one client behind the proxy: %d, want 429", got)
+	}
+	// Another client behind the same proxy is not affected; a spoofed
+	// first hop does not hide the real one.
+	if got := try("198.51.100.7, 203.0.113.9", "someone@desk.example"); got != http.StatusUnauthorized {
+		t.Errorf("another client behind the proxy: %d, want 401", got)
 	}
 }

@@ -39,9 +39,13 @@ type desk struct {
 	caller directory.Contact
 }
 
-func newDesk(t *testing.T) *desk {
+func newDesk(t *testing.T) *desk { return newDeskWith(t, func(*config.Config) {}) }
+
+// newDeskWith builds the desk on a configuration changed by set.
+func newDeskWith(t *testing.T, set func(*config.Config)) *desk {
 	t.Helper()
 	cfg := config.Default()
+	set(&cfg)
 	cfg.DatabaseURL, cfg.DataDir = "sqlite:"+filepath.Join(t.TempDir(), "l.db"), t.TempDir()
 	ctx := context.Background()
 	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
