@@ -107,7 +107,10 @@ func serveOnce(t *testing.T, vars map[string]string) {
 	done := make(chan int)
 	go func() { done <- run(ctx, nil, out, io.Discard, envOf(vars)) }()
 	base := "http://127.0.0.1:" + port
-	waitFor(t, func() bool { return strings.Contains(out.String(), "is running at") }, done)
+	waitFor(t, func() bool { return strings.Contains(out.String(), "is running") }, done)
+	if want := "sign in at " + base + "/login"; !strings.Contains(out.String(), want) {
+		t.Errorf("start-up does not say where to sign in (%q):\n%s", want, out.String())
+	}
 
 	token := regexp.MustCompile(`API token: (\S+)`).FindStringSubmatch(out.String())
 	password := regexp.MustCompile(`password:\s+(\S+)`).FindStringSubmatch(out.String())
@@ -150,7 +153,7 @@ func serveOnce(t *testing.T, vars map[string]string) {
 	out2 := &syncBuffer{}
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	go func() { done <- run(ctx2, nil, out2, io.Discard, envOf(vars)) }()
-	waitFor(t, func() bool { return strings.Contains(out2.String(), "is running at") }, done)
+	waitFor(t, func() bool { return strings.Contains(out2.String(), "is running") }, done)
 	cancel2()
 	<-done
 	if strings.Contains(out2.String(), "API token") {
