@@ -23,6 +23,7 @@ import (
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
 	"linedesk/internal/mailbox"
+	"linedesk/internal/outbound"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web"
 	"linedesk/internal/web/api"
@@ -41,6 +42,7 @@ type App struct {
 	Mailboxes   *mailbox.Service
 	Registry    *prometheus.Registry
 
+	outbound *outbound.Service
 	web      webParts
 	listener net.Listener
 }

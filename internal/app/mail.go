@@ -32,9 +32,26 @@ func (a *App) openMail() error {
 	limits := email.DefaultLimits()
 	limits.MaxBytes = a.Config.MailMaxBytes
 	inbound.New(a.DB, a.Log, a.Mailboxes, a.Tickets, a.Directory, a.Attachments, a.Jobs, limits).Register()
-	outbound.NewService(a.DB, a.Jobs, sendSettings{a.Mailboxes}, a.Tickets, a.Log, outbound.Config{
-		Hostname: a.Config.BaseURL, BaseURL: a.Config.BaseURL, DataDir: a.Config.DataDir}).Register()
+	a.outbound = outbound.NewService(a.DB, a.Jobs, sendSettings{a.Mailboxes}, a.Tickets, a.Log, outbound.Config{
+		Hostname: a.Config.BaseURL, BaseURL: a.Config.BaseURL, DataDir: a.Config.DataDir})
+	a.outbound.Register()
 	return nil
+}
+
+// CheckMailbox tries a mailbox's saved IMAP and SMTP servers, passwords
+// included, for the administration screen.
+func (a *App) CheckMailbox(ctx context.Context, id int64) (imapErr, smtpErr error) {
+	in, err := a.Mailboxes.IMAPSettings(ctx, id)
+	if err != nil {
+		return err, err
+	}
+	imapErr = imappoll.Check(ctx, imappoll.Mailbox{ID: id, Host: in.Host, Port: in.Port, TLS: in.TLS,
+		Username: in.Username, Password: in.Password, Folder: in.Folder}, imappoll.Options{})
+	out, err := sendSettings{a.Mailboxes}.SMTPSettings(ctx, id)
+	if err != nil {
+		return imapErr, err
+	}
+	return imapErr, a.outbound.Check(ctx, out)
 }
 
 // sendSettings gives outbound mail the mailboxes' SMTP settings.

@@ -116,6 +116,19 @@ func (s *Service) SMTPSettings(ctx context.Context, mailboxID int64) (SMTP, erro
 	return m.SMTP, nil
 }
 
+// IMAPSettings returns a mailbox's IMAP server with its password
+// decrypted, for a connection check.
+func (s *Service) IMAPSettings(ctx context.Context, mailboxID int64) (IMAP, error) {
+	m, err := s.FindMailbox(ctx, mailboxID)
+	if err != nil {
+		return IMAP{}, err
+	}
+	if m.IMAP.Password, err = s.cfg.Cipher.Decrypt(m.imapSecret); err != nil {
+		return IMAP{}, fmt.Errorf("IMAP password of mailbox %s: %w", m.Address, err)
+	}
+	return m.IMAP, nil
+}
+
 // Addresses returns every mailbox address, active or not, lower-case:
 // Linedesk's own addresses, which must never become requesters or
 // participants.
