@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"linedesk/internal/directory"
+	"linedesk/internal/mailbox"
 	"linedesk/internal/ticket"
 )
 
@@ -23,10 +24,13 @@ func TestE2EScreenshots(t *testing.T) {
 	}
 	d := e2eStart(t)
 	tk := d.showcase()
-	ctx := d.signedIn(d.anna)
+	mb := d.showcaseMailbox()
+	ctx, admin := d.signedIn(d.anna), d.signedIn(d.admin)
 	for _, lang := range []string{"en", "ru", "lv"} {
-		if _, err := d.app.Directory.UpdateAgent(context.Background(), d.anna.ID, directory.AgentUpdate{Language: &lang}); err != nil {
-			t.Fatal(err)
+		for _, a := range []int64{d.anna.ID, d.admin.ID} {
+			if _, err := d.app.Directory.UpdateAgent(context.Background(), a, directory.AgentUpdate{Language: &lang}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		d.open(ctx, "/queues/open")
 		d.waitUntil(ctx, "the queue counts load", `!!document.querySelector("#queue-nav .count")`)
@@ -41,7 +45,30 @@ func TestE2EScreenshots(t *testing.T) {
 		d.open(ctx, "/new")
 		e2eNoMarkers(t, d, ctx, "quick-"+lang)
 		d.screenshot(ctx, "quick-"+lang)
+
+		d.open(admin, "/admin/agents")
+		e2eNoMarkers(t, d, admin, "admin-agents-"+lang)
+		d.screenshot(admin, "admin-agents-"+lang)
+
+		d.open(admin, fmt.Sprintf("/admin/mailboxes/%d", mb.ID))
+		e2eNoMarkers(t, d, admin, "admin-mailbox-"+lang)
+		d.screenshot(admin, "admin-mailbox-"+lang)
 	}
+}
+
+// showcaseMailbox is a support mailbox with its servers and a routing
+// rule, as an administrator sets one up.
+func (d *e2eDesk) showcaseMailbox() mailbox.Mailbox {
+	mb, err := d.app.Mailboxes.CreateMailbox(context.Background(), mailbox.MailboxInput{Address: "support@sztk.example",
+		Name: "Support", DefaultGroupID: &d.line1.ID, DefaultLanguage: "ru",
+		IMAP: mailbox.IMAPInput{Host: "imap.sztk.example", Username: "support", Password: "secret", TLS: "tls"},
+		SMTP: mailbox.SMTPInput{Host: "smtp.sztk.example", Username: "support", Password: "secret", TLS: "starttls"},
+		RoutingRules: []mailbox.Rule{{Name: "Network problems", If: mailbox.Condition{SubjectContains: "VPN"},
+			Then: mailbox.Action{GroupID: &d.line2.ID, Line: 2, Tags: []string{"vpn"}}}}})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return mb
 }
 
 // showcase fills the desk as on a working day and returns a ticket with a
