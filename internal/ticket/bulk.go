@@ -125,7 +125,7 @@ func (s *Service) bulkOne(ctx context.Context, p auth.Principal, id int64, c Bul
 		if err != nil {
 			return err
 		}
-		h := history{ticketID: id, by: agentActor(p), at: db.Now()}
+		h := newHistory(id, p, db.Now())
 		diff(&h, t, next)
 		if len(h.events) == 0 {
 			return nil

@@ -107,7 +107,7 @@ func (s *Service) AddCommentTx(ctx context.Context, tx *sql.Tx, p auth.Principal
 }
 
 func (s *Service) insertComment(ctx context.Context, tx *sql.Tx, p auth.Principal, t Ticket, in NewComment, body string) (int64, error) {
-	h := history{ticketID: t.ID, by: agentActor(p), at: db.Now()}
+	h := newHistory(t.ID, p, db.Now())
 	authorType, agentID := "agent", &p.AgentID
 	if p.AgentID == 0 {
 		authorType, agentID = "system", nil // Linedesk's own notes, e.g. a bounce
@@ -144,6 +144,7 @@ func (s *Service) insertComment(ctx context.Context, tx *sql.Tx, p auth.Principa
 		visibility = "public"
 	}
 	h.add(EventCommented, "comment", "", itoa(id), visibility)
+	h.comment = &ChangedComment{ID: id, Body: body, Public: in.Public, AuthorType: authorType, Channel: in.Channel}
 	diff(&h, t, next)
 	if next.Status != t.Status {
 		return id, s.save(ctx, tx, t, next, &h)
@@ -151,7 +152,11 @@ func (s *Service) insertComment(ctx context.Context, tx *sql.Tx, p auth.Principa
 	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET updated_at = $1 WHERE id = $2`, h.at, t.ID); err != nil {
 		return 0, fmt.Errorf("touch ticket %d: %w", t.ID, err)
 	}
-	return id, h.write(ctx, tx)
+	if err := h.write(ctx, tx); err != nil {
+		return 0, err
+	}
+	next.UpdatedAt = h.at
+	return id, s.notify(ctx, tx, h.changeOf(t, next, p))
 }
 
 func checkContact(ctx context.Context, q db.Queryer, id int64) error {

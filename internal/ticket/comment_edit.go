@@ -34,8 +34,10 @@ func (s *Service) EditComment(ctx context.Context, p auth.Principal, ticketID, c
 		}
 		var old, authorType string
 		var author sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT body, author_type, author_agent_id FROM comments WHERE id = $1 AND ticket_id = $2`,
-			commentID, ticketID).Scan(&old, &authorType, &author)
+		var public bool
+		var channel Channel
+		err := tx.QueryRowContext(ctx, `SELECT body, author_type, author_agent_id, public, channel FROM comments
+			WHERE id = $1 AND ticket_id = $2`, commentID, ticketID).Scan(&old, &authorType, &author, &public, &channel)
 		if err == sql.ErrNoRows {
 			return apperr.NotFoundf("comment %d not found on ticket %d", commentID, ticketID)
 		}
@@ -48,7 +50,15 @@ func (s *Service) EditComment(ctx context.Context, p auth.Principal, ticketID, c
 		if old == body {
 			return nil
 		}
-		return saveEdit(ctx, tx, p, ticketID, commentID, old, body)
+		if err := saveEdit(ctx, tx, p, ticketID, commentID, old, body); err != nil {
+			return err
+		}
+		t, err := s.load(ctx, tx, ticketID, false)
+		if err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, Change{Kind: ChangeCommentEdited, Before: t, After: t, By: p,
+			Comment: &ChangedComment{ID: commentID, Body: body, Public: public, AuthorType: authorType, Channel: channel}})
 	})
 	if err != nil {
 		return Comment{}, err
@@ -65,7 +75,7 @@ func saveEdit(ctx context.Context, tx *sql.Tx, p auth.Principal, ticketID, comme
 	if _, err := tx.ExecContext(ctx, `UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3`, body, now, commentID); err != nil {
 		return fmt.Errorf("edit comment %d: %w", commentID, err)
 	}
-	h := history{ticketID: ticketID, by: agentActor(p), at: now}
+	h := newHistory(ticketID, p, now)
 	h.add(EventCommentEdited, "comment", itoa(commentID), itoa(commentID), "")
 	return h.write(ctx, tx)
 }

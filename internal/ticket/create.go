@@ -161,7 +161,7 @@ func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, p auth.Principal
 	if err := addTags(ctx, tx, id, in.Tags); err != nil {
 		return Ticket{}, err
 	}
-	h := history{ticketID: id, by: agentActor(p), at: now}
+	h := newHistory(id, p, now)
 	h.add(EventCreated, "", "", Number(number), "")
 	t := Ticket{ID: id, Number: number, Subject: in.Subject, Description: in.Description, Status: in.Status,
 		Priority: in.Priority, Type: in.Type, Line: in.Line, GroupID: in.GroupID, AssigneeID: in.AssigneeID,
@@ -172,7 +172,13 @@ func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, p auth.Principal
 	if in.Status == StatusSolved {
 		t.SolvedAt = &now
 	}
-	return t, h.write(ctx, tx)
+	if err := h.write(ctx, tx); err != nil {
+		return Ticket{}, err
+	}
+	if err := s.notify(ctx, tx, Change{Kind: ChangeCreated, After: t, By: p, Events: h.events}); err != nil {
+		return Ticket{}, err
+	}
+	return t, nil
 }
 
 func (s *Service) requester(ctx context.Context, tx *sql.Tx, r RequesterRef) (directory.Contact, error) {

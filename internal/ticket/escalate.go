@@ -67,7 +67,7 @@ func (s *Service) escalate(ctx context.Context, tx *sql.Tx, p auth.Principal, t 
 	if next.Status == StatusNew {
 		next.Status = StatusOpen
 	}
-	h := history{ticketID: t.ID, by: agentActor(p), at: db.Now()}
+	h := newHistory(t.ID, p, db.Now())
 	h.add(EventEscalated, "", "", escalationTarget(next), reason)
 	diff(&h, t, next)
 	if err := follow(ctx, tx, t.ID, p.AgentID, deref(t.AssigneeID)); err != nil {

@@ -54,12 +54,20 @@ func agentActor(p auth.Principal) actor {
 	return actor{typ: "agent", id: &id}
 }
 
-// history collects the events of one change, written together.
+// history collects the events of one change, written together, and what
+// hooks are told of it.
 type history struct {
 	ticketID int64
 	by       actor
 	at       time.Time
 	events   []Event
+	p        auth.Principal  // who made the change
+	source   string          // the automation that made it; "" for a person
+	comment  *ChangedComment // the comment the change added
+}
+
+func newHistory(ticketID int64, p auth.Principal, at time.Time) history {
+	return history{ticketID: ticketID, by: agentActor(p), at: at, p: p}
 }
 
 func (h *history) add(kind, field, from, to, reason string) {

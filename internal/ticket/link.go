@@ -178,7 +178,7 @@ func insertLink(ctx context.Context, tx *sql.Tx, p auth.Principal, id, otherID i
 func linkEvents(ctx context.Context, tx *sql.Tx, p auth.Principal, at time.Time, event, kind, reason string, ids, numbers [2]int64) error {
 	for i := range ids {
 		other := Number(numbers[1-i])
-		h := history{ticketID: ids[i], by: agentActor(p), at: at}
+		h := newHistory(ids[i], p, at)
 		if event == EventUnlinked {
 			h.add(event, kind, other, "", reason)
 		} else {

@@ -101,7 +101,7 @@ func (s *Service) merge(ctx context.Context, tx *sql.Tx, p auth.Principal, src, 
 		return err
 	}
 	next.Tags = tags
-	h := history{ticketID: dst.ID, by: agentActor(p), at: now}
+	h := newHistory(dst.ID, p, now)
 	h.add(EventMerged, "", Number(src.Number), "", Number(src.Number)+" merged in")
 	diff(&h, dst, next)
 	if err := s.save(ctx, tx, dst, next, &h); err != nil {
@@ -135,7 +135,7 @@ var mergeMoves = []string{
 func (s *Service) closeMerged(ctx context.Context, tx *sql.Tx, p auth.Principal, src, dst Ticket, now time.Time) error {
 	next := src
 	next.Status = StatusClosed
-	h := history{ticketID: src.ID, by: agentActor(p), at: now}
+	h := newHistory(src.ID, p, now)
 	h.add(EventMerged, "", "", Number(dst.Number), "merged into "+Number(dst.Number))
 	diff(&h, src, next)
 	if err := s.save(ctx, tx, src, next, &h); err != nil {

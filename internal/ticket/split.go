@@ -84,12 +84,17 @@ func (s *Service) split(ctx context.Context, tx *sql.Tx, p auth.Principal, old, 
 		return fmt.Errorf("touch ticket %d: %w", old.ID, err)
 	}
 	c := itoa(commentID)
-	h := history{ticketID: old.ID, by: agentActor(p), at: now}
+	h := newHistory(old.ID, p, now)
 	h.add(EventSplit, "comment", c, Number(created.Number), "comment "+c+" split off into "+Number(created.Number))
 	if err := h.write(ctx, tx); err != nil {
 		return err
 	}
-	h = history{ticketID: created.ID, by: agentActor(p), at: now}
+	after := old
+	after.UpdatedAt = now
+	if err := s.notify(ctx, tx, h.changeOf(old, after, p)); err != nil {
+		return err
+	}
+	h = newHistory(created.ID, p, now)
 	h.add(EventSplit, "comment", Number(old.Number), c, "split off "+Number(old.Number)+" with comment "+c)
 	return h.write(ctx, tx)
 }

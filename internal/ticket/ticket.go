@@ -26,6 +26,7 @@ type Service struct {
 	dir   *directory.Service
 	files *attachment.Service
 	jobs  *job.Queue
+	hooks []Hook
 
 	// afterInsert, when set by a test, runs inside CreateTicket's
 	// transaction after the ticket row is written: the crash test kills

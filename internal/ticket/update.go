@@ -59,7 +59,7 @@ func (s *Service) UpdateTicket(ctx context.Context, p auth.Principal, id int64, 
 		if err != nil {
 			return err
 		}
-		h := history{ticketID: id, by: agentActor(p), at: db.Now()}
+		h := newHistory(id, p, db.Now())
 		diff(&h, t, next)
 		if len(h.events) == 0 {
 			return nil
@@ -253,5 +253,9 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, t, next Ticket, h *histo
 			return err
 		}
 	}
-	return h.write(ctx, tx)
+	if err := h.write(ctx, tx); err != nil {
+		return err
+	}
+	next.Version, next.UpdatedAt = t.Version+1, h.at
+	return s.notify(ctx, tx, h.changeOf(t, next, h.p))
 }
