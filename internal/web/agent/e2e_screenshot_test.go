@@ -10,6 +10,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"linedesk/internal/directory"
 	"linedesk/internal/mailbox"
 	"linedesk/internal/ticket"
@@ -54,6 +56,16 @@ func TestE2EScreenshots(t *testing.T) {
 		e2eNoMarkers(t, d, admin, "admin-mailbox-"+lang)
 		d.screenshot(admin, "admin-mailbox-"+lang)
 	}
+	// The same desk on a phone, in the language with the longest words.
+	phone := d.signedIn(d.anna)
+	if err := chromedp.Do(phone, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	d.open(phone, "/queues/open")
+	d.waitUntil(phone, "the queue counts load", `!!document.querySelector("#queue-nav .count")`)
+	d.screenshot(phone, "phone-queue-lv")
+	d.open(phone, fmt.Sprintf("/tickets/%d", tk.ID))
+	d.screenshot(phone, "phone-ticket-lv")
 }
 
 // showcaseMailbox is a support mailbox with its servers and a routing
