@@ -56,7 +56,7 @@ func (s *Service) FindTickets(ctx context.Context, p auth.Principal, f Filter) (
 	if err != nil {
 		return nil, 0, err
 	}
-	total, err := s.count(ctx, where, args, f.CountUpTo)
+	total, err := s.CountTickets(ctx, p, f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -109,17 +109,23 @@ func (s *Service) queryTickets(ctx context.Context, query string, args []any) ([
 // where builds the WHERE clause from the filter, the caller's visibility
 // included.
 func (f Filter) where(p auth.Principal) (string, []any, error) {
+	var args []any
+	var conds []string
+	if c := visibleClause(p, &args); c != "" {
+		conds = append(conds, c)
+	}
+	return f.conds(conds, args)
+}
+
+// conds adds the filter's conditions to conds and args and returns them as
+// a WHERE clause ("" when nothing filters).
+func (f Filter) conds(conds []string, args []any) (string, []any, error) {
 	if err := f.validate(); err != nil {
 		return "", nil, err
 	}
-	var conds []string
-	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
-	}
-	if c := visibleClause(p, &args); c != "" {
-		conds = append(conds, c)
 	}
 	if len(f.Statuses) > 0 {
 		conds = append(conds, inList("t.status", f.Statuses, arg))
@@ -233,17 +239,40 @@ func joinIDs(ids []int64) string {
 // CountTickets returns how many tickets p may see match f, up to
 // f.CountUpTo when that is set.
 func (s *Service) CountTickets(ctx context.Context, p auth.Principal, f Filter) (int, error) {
-	where, args, err := f.where(p)
+	if p.SeesAllTickets() || f.CountUpTo <= 0 {
+		where, args, err := f.where(p)
+		if err != nil {
+			return 0, err
+		}
+		return s.count(ctx, `SELECT 1 FROM tickets t`+where, args, f.CountUpTo)
+	}
+	// A capped count for an agent adds up what each way of reaching a
+	// ticket finds from its own index, and stops at the cap: testing every
+	// matching row against all the ways at once reads each row from the
+	// table (six times slower for the ten queue counts on SQLite). A full
+	// count is left to the planner, which does better with the one
+	// condition on PostgreSQL.
+	var args []any
+	branches := visibleBranches(p, &args)
+	where, args, err := f.conds(nil, args)
 	if err != nil {
 		return 0, err
 	}
-	return s.count(ctx, where, args, f.CountUpTo)
+	and := " WHERE "
+	if where != "" {
+		and = where + " AND "
+	}
+	for i, b := range branches {
+		branches[i] = "SELECT t.id FROM tickets t" + and + "(" + b + ")"
+	}
+	return s.count(ctx, strings.Join(branches, " UNION ALL "), args, f.CountUpTo)
 }
 
-func (s *Service) count(ctx context.Context, where string, args []any, upTo int) (int, error) {
-	query := `SELECT count(*) FROM tickets t` + where
+// count counts the rows of rows, up to upTo when that is set.
+func (s *Service) count(ctx context.Context, rows string, args []any, upTo int) (int, error) {
+	query := `SELECT count(*) FROM (` + rows + `) matched`
 	if upTo > 0 {
-		query = `SELECT count(*) FROM (SELECT 1 FROM tickets t` + where + ` LIMIT ` + strconv.Itoa(upTo) + `) capped`
+		query = `SELECT count(*) FROM (SELECT 1 FROM (` + rows + `) matched LIMIT ` + strconv.Itoa(upTo) + `) capped`
 	}
 	var n int
 	if err := s.db.R.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {

@@ -22,14 +22,28 @@ func visibleClause(p auth.Principal, args *[]any) string {
 	if p.SeesAllTickets() {
 		return ""
 	}
+	return "((" + strings.Join(visibleBranches(p, args), ") OR (") + "))"
+}
+
+// visibleBranches are the ways an agent reaches a ticket, as conditions on
+// alias t that never hold for the same ticket twice: a count runs each
+// from its own index and adds them up (UNION ALL, which can stop at a
+// limit), instead of testing every row against all of them.
+func visibleBranches(p auth.Principal, args *[]any) []string {
 	*args = append(*args, p.AgentID)
 	me := "$" + strconv.Itoa(len(*args))
-	parts := []string{"t.group_id IS NULL", "t.assignee_id = " + me,
-		"EXISTS (SELECT 1 FROM ticket_followers f WHERE f.ticket_id = t.id AND f.agent_id = " + me + ")"}
+	inGroups, elsewhere := "", "t.group_id IS NOT NULL"
 	if len(p.GroupIDs) > 0 {
-		parts = append(parts, "t.group_id IN ("+joinIDs(p.GroupIDs)+")")
+		inGroups = "t.group_id IN (" + joinIDs(p.GroupIDs) + ")"
+		elsewhere += " AND NOT " + inGroups
 	}
-	return "(" + strings.Join(parts, " OR ") + ")"
+	parts := []string{"t.group_id IS NULL", "t.assignee_id = " + me + " AND " + elsewhere,
+		"t.id IN (SELECT f.ticket_id FROM ticket_followers f WHERE f.agent_id = " + me + ") AND " + elsewhere +
+			" AND (t.assignee_id IS NULL OR t.assignee_id <> " + me + ")"}
+	if inGroups != "" {
+		parts = append([]string{inGroups}, parts...)
+	}
+	return parts
 }
 
 // CanViewTicket returns nil when p may open the ticket, and NotFound when
