@@ -125,22 +125,23 @@ type Filter struct {
 // and how many match.
 func (s *Service) FindArticles(ctx context.Context, f Filter) ([]Article, int, error) {
 	var w db.Where
-	if f.CategoryID != nil {
-		w.Add(`a.category_id = ` + w.Arg(*f.CategoryID))
-	}
+	inCategory(&w, f.CategoryID)
 	if f.Uncategorised {
 		w.Add(`a.category_id IS NULL`)
 	}
 	if f.Visibility != "" {
 		w.Add(`a.visibility = ` + w.Arg(string(f.Visibility)))
 	}
-	if f.Q != "" {
+	switch {
+	case f.Published && f.Q != "":
+		w.Add(`EXISTS (SELECT 1 FROM kb_translations t WHERE t.article_id = a.id AND t.published_at IS NOT NULL
+			AND t.title_key LIKE ` + w.Arg(likeContains(titleKey(f.Q))) + ` ESCAPE '\')`)
+	case f.Published:
+		w.Add(`EXISTS (SELECT 1 FROM kb_translations t WHERE t.article_id = a.id AND t.published_at IS NOT NULL)`)
+	case f.Q != "":
 		p := w.Arg(likeContains(titleKey(f.Q)))
 		w.Add(`EXISTS (SELECT 1 FROM kb_translations t WHERE t.article_id = a.id AND (t.title_key LIKE ` + p +
 			` ESCAPE '\' OR t.draft_key LIKE ` + p + ` ESCAPE '\'))`)
-	}
-	if f.Published {
-		w.Add(`EXISTS (SELECT 1 FROM kb_translations t WHERE t.article_id = a.id AND t.published_at IS NOT NULL)`)
 	}
 	list, total, err := db.FindPage(ctx, s.db.R, articleColumns, "kb_articles a", "a.position, a.id", w, f.Offset, f.Limit, scanArticle)
 	if err != nil {
