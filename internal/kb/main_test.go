@@ -35,7 +35,7 @@ type fixture struct {
 	desk    int64
 }
 
-func newFixture(t *testing.T, d *db.DB) *fixture {
+func newFixture(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -55,7 +55,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	return f
 }
 
-func (f *fixture) agent(t *testing.T, name, email string, role auth.Role, groups ...int64) auth.Principal {
+func (f *fixture) agent(t testing.TB, name, email string, role auth.Role, groups ...int64) auth.Principal {
 	t.Helper()
 	a, err := f.dir.CreateAgent(f.ctx, directory.AgentInput{Name: name, Email: email, Role: role, GroupIDs: groups})
 	if err != nil {
@@ -78,7 +78,7 @@ func (f *fixture) article(t *testing.T, st kb.Settings, d kb.Draft) kb.Article {
 	return a
 }
 
-func (f *fixture) plan(t *testing.T, name string) int64 {
+func (f *fixture) plan(t testing.TB, name string) int64 {
 	t.Helper()
 	p, err := f.dir.CreatePlan(f.ctx, directory.PlanInput{Name: name})
 	if err != nil {

@@ -34,7 +34,7 @@ type fixture struct {
 	company directory.Company
 }
 
-func newFixture(t *testing.T, d *db.DB) *fixture {
+func newFixture(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -66,7 +66,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 }
 
 // ticketFor opens a ticket for a new contact speaking lang.
-func (f *fixture) ticketFor(t *testing.T, name, email, lang string) ticket.Ticket {
+func (f *fixture) ticketFor(t testing.TB, name, email, lang string) ticket.Ticket {
 	t.Helper()
 	c, err := f.dir.CreateContact(f.ctx, directory.ContactInput{Name: name, Email: email, Language: lang, CompanyID: &f.company.ID})
 	if err != nil {

@@ -122,6 +122,9 @@ func TestScriptRuns(t *testing.T) {
 		if sc.Version != 1 || sc.Changed {
 			t.Fatalf("published script %+v", sc)
 		}
+		if offers, err := f.scripts.Offers(f.ctx); err != nil || len(offers) != 1 || offers[0].Name != "Mouse does not work" {
+			t.Errorf("offers %+v %v", offers, err)
+		}
 
 		t.Run("a solution leaf saves the transcript as an internal note", func(t *testing.T) {
 			tk := f.ticket(t)
@@ -275,6 +278,9 @@ func TestScriptEditing(t *testing.T) {
 		_, err = f.scripts.Create(f.ctx, f.anna, script.Info{Name: "Mine"})
 		wantCode(t, err, apperr.Forbidden, "")
 
+		if offers, err := f.scripts.Offers(f.ctx); err != nil || len(offers) != 0 {
+			t.Errorf("an unpublished script is offered: %+v %v", offers, err)
+		}
 		sc, q1, err := f.scripts.SaveNode(f.ctx, f.admin, sc.ID, sc.Rev, script.Node{Kind: script.Question, Text: "Is it on?",
 			Answers: []script.Answer{{Label: "Yes", Next: "new:solution"}, {Label: "No"}}})
 		if err != nil {

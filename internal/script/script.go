@@ -255,3 +255,30 @@ func agentRef(p auth.Principal) *int64 {
 }
 
 func isNotFound(err error) bool { return apperr.Is(err, apperr.NotFound) }
+
+// Offer is a script agents may run, as the ticket page lists it.
+type Offer struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// Offers lists the scripts agents may run (active and published), by
+// name, without their trees.
+func (s *Service) Offers(ctx context.Context) ([]Offer, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, name, description FROM scripts
+		WHERE active AND version_id IS NOT NULL ORDER BY name_key, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list scripts: %w", err)
+	}
+	defer rows.Close()
+	out := []Offer{}
+	for rows.Next() {
+		var o Offer
+		if err := rows.Scan(&o.ID, &o.Name, &o.Description); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

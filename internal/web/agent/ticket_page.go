@@ -51,7 +51,7 @@ type ticketPage struct {
 	Names     lookups
 	// The first line's tools: scripts to run, macros to apply, and the
 	// categories of the article picker.
-	Scripts      []script.Script
+	Scripts      []script.Offer
 	Macros       []reply.Reply
 	KBCategories []kb.Category
 	Error        string        // a save that failed, e.g. a colleague's change
@@ -134,7 +134,7 @@ func (s *Server) ticketData(ctx context.Context, v *Viewer, id int64) (ticketPag
 // firstLineTools are what the ticket page offers to answer from.
 func (s *Server) firstLineTools(ctx context.Context, v *Viewer, d *ticketPage) error {
 	var err error
-	if d.Scripts, err = s.Scripts.List(ctx, true); err != nil {
+	if d.Scripts, err = s.Scripts.Offers(ctx); err != nil {
 		return err
 	}
 	if d.Macros, err = s.Replies.List(ctx, v.P, reply.Filter{Kind: reply.Macro}); err != nil {
