@@ -251,6 +251,17 @@
     if (target) { e.preventDefault(); e.stopImmediatePropagation(); target.click(); }
   }, true);
 
+  // The script editor shows only the fields of a node's kind (all of them
+  // without a script).
+  function showKindFields(form) {
+    var kind = form.querySelector("select[name=kind]").value;
+    form.querySelectorAll("[data-for-kind]").forEach(function (el) { el.hidden = el.dataset.forKind !== kind; });
+  }
+  document.querySelectorAll("[data-node-form]").forEach(showKindFields);
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-node-form] select[name=kind]")) showKindFields(e.target.form);
+  });
+
   // Keyboard shortcuts outside text fields.
   var cursor = -1, pendingG = false;
   function rows() { return document.querySelectorAll("tr[data-row]"); }
