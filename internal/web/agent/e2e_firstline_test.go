@@ -188,6 +188,18 @@ func TestE2EReplyBoxAnswers(t *testing.T) {
 		t.Errorf("reply box %q", got)
 	}
 
+	// An article taken off while the picker is open: the agent reads why.
+	d.do(anna, "open the article picker again", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierAlt)))
+	d.waitUntil(anna, "the picker lists articles", `document.querySelector("#kb-picker[open] button[data-lang=ru][data-mode=text]")`)
+	if _, err := d.app.KB.Unpublish(context.Background(), d.as(d.admin), f.wifi.ID, 0, "ru"); err != nil {
+		t.Fatal(err)
+	}
+	d.do(anna, "insert the Russian text", chromedp.Click(chromedp.CSS(`#kb-picker button[data-mode=text][data-lang=ru]`)))
+	d.waitUntil(anna, "the refusal shows", `document.querySelector("#toast").innerText.includes("ru")`)
+	if got := d.text(anna, "#toast"); got != `the article has no published "ru" translation` {
+		t.Errorf("the agent reads %q", got)
+	}
+
 	d.open(anna, fmt.Sprintf("/tickets/%d", tk.ID))
 	d.submit(anna, fmt.Sprintf(`a[href="/tickets/%d/macros/%d"]`, tk.ID, f.toNet.ID))
 	changes := d.text(anna, "#macro-changes")

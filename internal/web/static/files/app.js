@@ -198,7 +198,7 @@
       var dlg = kb.closest("dialog"), fd = new FormData();
       fd.append("mode", kb.dataset.mode);
       fd.append("lang", kb.dataset.lang);
-      fetch(kb.dataset.kbInsert, { method: "POST", body: fd, credentials: "same-origin" })
+      fetch(kb.dataset.kbInsert, { method: "POST", body: fd, credentials: "same-origin", headers: { "HX-Request": "true" } })
         .then(function (res) { return res.ok ? res.json() : pickerError(res); })
         .then(function (ins) {
           dlg.close();
@@ -215,7 +215,7 @@
   });
   function insertCanned(btn) {
     var dlg = btn.closest("dialog");
-    fetch(btn.dataset.canned, { credentials: "same-origin" })
+    fetch(btn.dataset.canned, { credentials: "same-origin", headers: { "HX-Request": "true" } })
       .then(function (res) { return res.ok ? res.json() : pickerError(res); })
       .then(function (f) {
         dlg.close();
