@@ -111,7 +111,7 @@ func (s *Service) hydrate(ctx context.Context, r Reader, hits []Hit) ([]Found, e
 		w.Add(`a.id = ` + w.Arg(h.ArticleID))
 		w.Add(`t.language = ` + w.Arg(h.Language))
 		visibleTo(&w, r)
-		list, err := s.found(ctx, w, 0, 1)
+		list, err := s.found(ctx, w, true, 0, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +146,7 @@ func (s *Service) titleMatch(ctx context.Context, q Query) ([]Found, int, error)
 		w.String(), w.Args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	list, err := s.found(ctx, w, q.Offset, q.Limit)
+	list, err := s.found(ctx, w, len(q.Languages) == 1, q.Offset, q.Limit)
 	return list, total, err
 }
 
@@ -176,10 +176,16 @@ func inCategory(w *db.Where, id *int64) {
 }
 
 // found runs a page of a translation query, with each translation's
-// article.
-func (s *Service) found(ctx context.Context, w db.Where, offset, lim int) ([]Found, error) {
-	query := `SELECT ` + translationColumns + ` FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id` + w.String() +
-		` ORDER BY a.position, a.id, ` + languageOrder + ` LIMIT ` + w.Arg(lim) + ` OFFSET ` + w.Arg(offset)
+// article, in the articles' order; a query of one language (oneLang)
+// needs no order among an article's translations, which lets the
+// database walk the articles' index instead of sorting.
+func (s *Service) found(ctx context.Context, w db.Where, oneLang bool, offset, lim int) ([]Found, error) {
+	order := ` ORDER BY a.position, a.id, ` + languageOrder
+	if oneLang {
+		order = ` ORDER BY a.position, a.id`
+	}
+	query := `SELECT ` + translationColumns + ` FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id` + w.String() +
+		order + ` LIMIT ` + w.Arg(lim) + ` OFFSET ` + w.Arg(offset)
 	rows, err := s.db.R.QueryContext(ctx, query, w.Args...)
 	if err != nil {
 		return nil, err

@@ -86,7 +86,7 @@ func (s *Service) PublicArticle(ctx context.Context, slug string, planID *int64)
 	var w db.Where
 	w.Add(`a.id = ` + w.Arg(id))
 	visibleTo(&w, r)
-	found, err := s.found(ctx, w, 0, len(Languages))
+	found, err := s.found(ctx, w, false, 0, len(Languages))
 	if err != nil {
 		return PublicPage{}, err
 	}

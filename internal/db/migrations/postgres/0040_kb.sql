@@ -27,6 +27,7 @@ CREATE TABLE kb_articles (
     updated_at   TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX kb_articles_category ON kb_articles (category_id, position, id);
+CREATE INDEX kb_articles_position ON kb_articles (position, id);
 
 -- A plan-limited article with no plan left (its plans were deleted) is
 -- shown to no customer: plan_limited keeps it from becoming unlimited.
