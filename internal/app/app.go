@@ -22,8 +22,11 @@ import (
 	"linedesk/internal/db"
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
+	"linedesk/internal/kb"
 	"linedesk/internal/mailbox"
 	"linedesk/internal/outbound"
+	"linedesk/internal/reply"
+	"linedesk/internal/script"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web"
 	"linedesk/internal/web/api"
@@ -40,6 +43,9 @@ type App struct {
 	Attachments *attachment.Service
 	Jobs        *job.Queue
 	Mailboxes   *mailbox.Service
+	KB          *kb.Service
+	Scripts     *script.Service
+	Replies     *reply.Service
 	Registry    *prometheus.Registry
 
 	outbound *outbound.Service
@@ -64,6 +70,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Attachments = attachment.NewService(d, filepath.Join(cfg.DataDir, "attachments"), cfg.AttachmentMaxBytes)
 	a.Jobs = job.NewQueue(d, log)
 	a.Tickets = ticket.NewService(d, log, a.Directory, a.Attachments, a.Jobs)
+	a.openKnowledge()
 	if err := a.openMail(); err != nil {
 		d.Close()
 		return nil, err
@@ -74,6 +81,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a.registerMetrics()
 	return a, nil
+}
+
+// openKnowledge builds what the first line answers from: the knowledge
+// base (which hears of ticket changes to count what solved them), scripts,
+// canned responses and macros.
+func (a *App) openKnowledge() {
+	base := a.Config.BaseURL
+	if base == "" {
+		base = "http://" + a.Config.HTTPAddr
+	}
+	a.KB = kb.NewService(a.DB, a.Log, a.Attachments, a.Tickets, kb.Config{BaseURL: base})
+	a.Tickets.AddHook(a.KB)
+	a.Scripts = script.NewService(a.DB, a.Log, a.Tickets, a.Directory, a.KB)
+	a.Replies = reply.NewService(a.DB, a.Log, a.Tickets, a.Directory)
 }
 
 func (a *App) registerMetrics() {
@@ -96,7 +117,7 @@ func (a *App) Close() error {
 // Handler returns the whole HTTP surface.
 func (a *App) Handler() http.Handler {
 	apiSrv := &api.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
-		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes}
+		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies}
 	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, DB: a.DB.W, Registry: a.Registry})
 }
 

@@ -79,7 +79,8 @@ func (a *App) agentHandler(closing <-chan struct{}) (http.Handler, error) {
 		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, Sessions: a.web.sessions,
 		Text: a.web.text, Assets: a.web.assets, Hub: a.web.hub, Presence: a.web.presence, Watcher: a.web.watcher,
 		Views: a.web.views, Version: a.Config.Version, SecureOnly: strings.HasPrefix(a.Config.BaseURL, "https://"),
-		Closing: closing, TrustedProxies: a.Config.TrustedProxies, MailboxChecker: a}
+		Closing: closing, TrustedProxies: a.Config.TrustedProxies, MailboxChecker: a,
+		KB: a.KB, Scripts: a.Scripts, Replies: a.Replies}
 	return s.Handler()
 }
 

@@ -54,7 +54,7 @@ func attach(ctx context.Context, tx *sql.Tx, p auth.Principal, ids []int64, tick
 	in, args = db.In(ids, 3)
 	res, err := tx.ExecContext(ctx, `
 		UPDATE attachments SET ticket_id = $1, comment_id = $2
-		WHERE id IN (`+in+`) AND ticket_id IS NULL AND comment_id IS NULL`,
+		WHERE id IN (`+in+`) AND ticket_id IS NULL AND comment_id IS NULL AND article_id IS NULL`,
 		append([]any{ticketID, nullID(commentID)}, args...)...)
 	if err != nil {
 		return fmt.Errorf("attach files: %w", err)
@@ -68,7 +68,7 @@ func attach(ctx context.Context, tx *sql.Tx, p auth.Principal, ids []int64, tick
 // attachable reports whether p may attach a: an unattached upload of p's
 // own, or of anyone's when p is an administrator.
 func attachable(p auth.Principal, a Attachment) bool {
-	if a.TicketID != nil || a.CommentID != nil {
+	if a.TicketID != nil || a.CommentID != nil || a.ArticleID != nil {
 		return false
 	}
 	return p.IsAdmin() || (a.uploader != 0 && a.uploader == p.AgentID)

@@ -44,8 +44,9 @@ type Attachment struct {
 	Size        int64     `json:"size"`
 	ContentType string    `json:"content_type"`
 	SHA256      string    `json:"sha256"`
-	TicketID    *int64    `json:"ticket_id"`  // nil until attached
-	CommentID   *int64    `json:"comment_id"` // nil when unattached or attached to the ticket itself
+	TicketID    *int64    `json:"ticket_id"`            // nil until attached
+	CommentID   *int64    `json:"comment_id"`           // nil when unattached or attached to the ticket itself
+	ArticleID   *int64    `json:"article_id,omitempty"` // the knowledge-base article it belongs to; never with a ticket
 	CreatedAt   time.Time `json:"created_at"`
 
 	uploader int64 // the agent who uploaded it; 0 for system intake
@@ -57,7 +58,7 @@ type TicketViewer interface {
 	CanViewTicket(ctx context.Context, p auth.Principal, ticketID int64) error
 }
 
-const columns = `id, sha256, filename, content_type, size, ticket_id, comment_id, uploaded_by_agent_id, created_at`
+const columns = `id, sha256, filename, content_type, size, ticket_id, comment_id, uploaded_by_agent_id, created_at, article_id`
 
 // Upload stores a file for agent p, not yet attached to anything: a later
 // comment attaches it with Attach. Unattached uploads are visible only to
@@ -152,9 +153,11 @@ func (s *Service) insert(ctx context.Context, tx db.Queryer, b *spooled, filenam
 	return a, nil
 }
 
-// Find returns an attachment's metadata if p may see it: an attached file
-// when p may see its ticket, an unattached upload only by its uploader
-// or an administrator. Anything else is NotFound, as if it did not exist.
+// Find returns an attachment's metadata if p may see it: a ticket's file
+// when p may see its ticket, a knowledge-base article's file by any agent
+// (every agent reads the knowledge base), an unattached upload only by
+// its uploader or an administrator. Anything else is NotFound, as if it
+// did not exist.
 func (s *Service) Find(ctx context.Context, p auth.Principal, id int64, v TicketViewer) (Attachment, error) {
 	row := s.db.R.QueryRowContext(ctx, `SELECT `+columns+` FROM attachments WHERE id = $1`, id)
 	a, err := scan(row)
@@ -172,6 +175,10 @@ func (s *Service) Find(ctx context.Context, p auth.Principal, id int64, v Ticket
 		}
 		if err != nil {
 			return Attachment{}, fmt.Errorf("find attachment %d: %w", id, err)
+		}
+	case a.ArticleID != nil:
+		if p.AgentID <= 0 && !p.IsAdmin() {
+			return Attachment{}, notFound(id)
 		}
 	case p.IsAdmin(), a.uploader != 0 && a.uploader == p.AgentID:
 	default:
@@ -201,13 +208,16 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scan(row scanner) (Attachment, error) {
 	var a Attachment
-	var ticket, comment, uploader sql.NullInt64
-	err := row.Scan(&a.ID, &a.SHA256, &a.Filename, &a.ContentType, &a.Size, &ticket, &comment, &uploader, &a.CreatedAt)
+	var ticket, comment, uploader, article sql.NullInt64
+	err := row.Scan(&a.ID, &a.SHA256, &a.Filename, &a.ContentType, &a.Size, &ticket, &comment, &uploader, &a.CreatedAt, &article)
 	if ticket.Valid {
 		a.TicketID = &ticket.Int64
 	}
 	if comment.Valid {
 		a.CommentID = &comment.Int64
+	}
+	if article.Valid {
+		a.ArticleID = &article.Int64
 	}
 	a.uploader = uploader.Int64
 	a.CreatedAt = a.CreatedAt.UTC()

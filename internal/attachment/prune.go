@@ -59,7 +59,7 @@ func (s *Service) deleteUnattached(ctx context.Context, olderThan time.Time) ([]
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `
 			DELETE FROM attachments
-			WHERE ticket_id IS NULL AND comment_id IS NULL AND created_at < $1
+			WHERE ticket_id IS NULL AND comment_id IS NULL AND article_id IS NULL AND created_at < $1
 			RETURNING sha256`, olderThan.UTC())
 		if err != nil {
 			return err

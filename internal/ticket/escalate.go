@@ -21,24 +21,8 @@ type Escalation struct {
 // the new line's or group's queue, while the escalating agent and the
 // previous assignee keep following it. The reason is in the history.
 func (s *Service) Escalate(ctx context.Context, p auth.Principal, id int64, e Escalation) (Ticket, error) {
-	reason, err := checkText("reason", e.Reason, true, 2000)
-	if err != nil {
-		return Ticket{}, err
-	}
-	if e.Line == 0 && e.GroupID == nil {
-		return Ticket{}, apperr.Field("line", "name a line (1–4) or a group_id to escalate to")
-	}
-	if e.Line != 0 {
-		if err := checkLine(e.Line); err != nil {
-			return Ticket{}, err
-		}
-	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		t, err := s.loadVisible(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		return s.escalate(ctx, tx, p, t, e, reason)
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return s.EscalateTx(ctx, tx, p, id, e)
 	})
 	if err != nil {
 		return Ticket{}, err

@@ -38,6 +38,8 @@ func (d eventWriter) Text(e ticket.Event) string {
 		what = l.T("event.comment_edited")
 	case ticket.EventEscalated:
 		what = l.T("event.escalated", "To", e.To)
+	case ticket.EventMacro:
+		what = l.T("event.macro", "To", e.To)
 	case ticket.EventChanged:
 		what = l.T("event.changed", "Field", d.fieldName(e.Field), "From", d.value(e.Field, e.From), "To", d.value(e.Field, e.To))
 	default:

@@ -129,7 +129,7 @@ var textAttrs = map[string]bool{"placeholder": true, "title": true, "aria-label"
 
 // untranslated are the words a template may carry as they are: the
 // product's name and key names.
-var untranslated = map[string]bool{"Linedesk": true, "L": true, "Ctrl": true, "Enter": true}
+var untranslated = map[string]bool{"Linedesk": true, "L": true, "Ctrl": true, "Alt": true, "Enter": true}
 
 func TestTemplatesHaveNoLiteralText(t *testing.T) {
 	letter := regexp.MustCompile(`\pL{2,}`)

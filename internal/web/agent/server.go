@@ -19,8 +19,11 @@ import (
 	"linedesk/internal/directory"
 	"linedesk/internal/i18n"
 	"linedesk/internal/job"
+	"linedesk/internal/kb"
 	"linedesk/internal/live"
 	"linedesk/internal/mailbox"
+	"linedesk/internal/reply"
+	"linedesk/internal/script"
 	"linedesk/internal/ticket"
 	"linedesk/internal/view"
 	"linedesk/internal/web/static"
@@ -43,6 +46,9 @@ type Server struct {
 	Watcher     *live.Watcher
 	Version     string
 	Views       *view.Service
+	KB          *kb.Service
+	Scripts     *script.Service
+	Replies     *reply.Service
 	SecureOnly  bool            // the workspace is only reached over HTTPS: cookies are always Secure
 	Closing     <-chan struct{} // closed at shutdown: live streams end
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
@@ -76,6 +82,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.profileRoutes(mux)
 	s.noticeRoutes(mux)
 	s.adminRoutes(mux)
+	s.kbRoutes(mux)
+	s.scriptRunRoutes(mux)
+	s.replyRoutes(mux)
 	mux.Handle(static.Prefix, s.Assets)
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -8,7 +8,10 @@ import (
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/directory"
+	"linedesk/internal/kb"
 	"linedesk/internal/live"
+	"linedesk/internal/reply"
+	"linedesk/internal/script"
 	"linedesk/internal/ticket"
 )
 
@@ -46,9 +49,14 @@ type ticketPage struct {
 	Fields    []ticket.Field
 	Viewers   []live.Viewer
 	Names     lookups
-	Error     string        // a save that failed, e.g. a colleague's change
-	Draft     draft         // what the agent had typed, kept through an error
-	Form      ticket.Ticket // the side panel's values: the ticket, with the agent's unsaved choices after an error
+	// The first line's tools: scripts to run, macros to apply, and the
+	// categories of the article picker.
+	Scripts      []script.Offer
+	Macros       []reply.Reply
+	KBCategories []kb.Category
+	Error        string        // a save that failed, e.g. a colleague's change
+	Draft        draft         // what the agent had typed, kept through an error
+	Form         ticket.Ticket // the side panel's values: the ticket, with the agent's unsaved choices after an error
 }
 
 // comment is a comment as the page shows it.
@@ -120,7 +128,20 @@ func (s *Server) ticketData(ctx context.Context, v *Viewer, id int64) (ticketPag
 		return d, err
 	}
 	d.Viewers = s.Presence.Viewers(id)
-	return d, nil
+	return d, s.firstLineTools(ctx, v, &d)
+}
+
+// firstLineTools are what the ticket page offers to answer from.
+func (s *Server) firstLineTools(ctx context.Context, v *Viewer, d *ticketPage) error {
+	var err error
+	if d.Scripts, err = s.Scripts.Offers(ctx); err != nil {
+		return err
+	}
+	if d.Macros, err = s.Replies.List(ctx, v.P, reply.Filter{Kind: reply.Macro}); err != nil {
+		return err
+	}
+	d.KBCategories, err = s.KB.Categories(ctx)
+	return err
 }
 
 func (s *Server) comments(ctx context.Context, v *Viewer, id int64) ([]comment, error) {

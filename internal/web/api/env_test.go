@@ -17,6 +17,9 @@ import (
 	"linedesk/internal/dbtest"
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
+	"linedesk/internal/kb"
+	"linedesk/internal/reply"
+	"linedesk/internal/script"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web/api"
 )
@@ -46,6 +49,10 @@ func newEnv(t testing.TB, d *db.DB) *env {
 		Tickets:   ticket.NewService(d, log, dir, files, jobs),
 		Mailboxes: newMailboxes(t, d, log, jobs),
 	}
+	a.KB = kb.NewService(d, log, files, a.Tickets, kb.Config{BaseURL: "https://help.example"})
+	a.Tickets.AddHook(a.KB)
+	a.Scripts = script.NewService(d, log, a.Tickets, dir, a.KB)
+	a.Replies = reply.NewService(d, log, a.Tickets, dir)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: d, srv: srv, api: a, dir: dir, auth: a.Auth}

@@ -12,7 +12,10 @@ import (
 	"linedesk/internal/auth"
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
+	"linedesk/internal/kb"
 	"linedesk/internal/mailbox"
+	"linedesk/internal/reply"
+	"linedesk/internal/script"
 	"linedesk/internal/ticket"
 )
 
@@ -25,6 +28,9 @@ type Server struct {
 	Attachments *attachment.Service
 	Jobs        *job.Queue
 	Mailboxes   *mailbox.Service
+	KB          *kb.Service
+	Scripts     *script.Service
+	Replies     *reply.Service
 
 	routes []string
 }
@@ -44,6 +50,9 @@ func (s *Server) Handler() http.Handler {
 	s.attachmentRoutes(mux)
 	s.jobRoutes(mux)
 	s.mailboxRoutes(mux)
+	s.kbRoutes(mux)
+	s.scriptRoutes(mux)
+	s.replyRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, apperr.NotFoundf("no API route %s %s", r.Method, r.URL.Path))
 	})

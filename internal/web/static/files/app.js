@@ -158,6 +158,110 @@
     }
   });
 
+  // Answering from what the team knows: the article picker and the canned
+  // responses put text into the reply box at the cursor; the script runner
+  // answers with number keys.
+  // The cursor of the text areas things are inserted into, kept while the
+  // focus is in a picker.
+  ["keyup", "click", "input", "select"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      var a = e.target;
+      if (a && (a.id === "reply-body" || a.id === "article-body")) a.caret = [a.selectionStart, a.selectionEnd];
+    }, true);
+  });
+  function insertAtCursor(area, text) {
+    if (!area || !text) return;
+    var at = area.caret || [area.value.length, area.value.length];
+    var start = Math.min(at[0], area.value.length), end = Math.min(at[1], area.value.length), before = area.value.slice(0, start);
+    var sep = before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? "\n" : "\n\n") : "";
+    area.setRangeText(sep + text, start, end, "end");
+    area.focus();
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  function openPicker(id) {
+    var d = document.getElementById(id);
+    if (!d || d.open) return;
+    d.showModal();
+    var form = d.querySelector("form[hx-get]");
+    if (form && window.htmx) htmx.trigger(form, "open");
+    var f = d.querySelector("[data-picker-focus]");
+    if (f) { f.focus(); f.select(); }
+  }
+  function pickerError(res) {
+    return res.text().then(function (t) { throw new Error(t || res.statusText); });
+  }
+  document.addEventListener("click", function (e) {
+    var open = e.target.closest("[data-open-picker]");
+    if (open && document.getElementById(open.dataset.openPicker)) { e.preventDefault(); openPicker(open.dataset.openPicker); return; }
+    var kb = e.target.closest("[data-kb-insert]");
+    if (kb) {
+      var dlg = kb.closest("dialog"), fd = new FormData();
+      fd.append("mode", kb.dataset.mode);
+      fd.append("lang", kb.dataset.lang);
+      fetch(kb.dataset.kbInsert, { method: "POST", body: fd, credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (res) { return res.ok ? res.json() : pickerError(res); })
+        .then(function (ins) {
+          dlg.close();
+          insertAtCursor(document.getElementById("reply-body"), ins.text);
+          toast(body.dataset.inserted || "✓");
+        })
+        .catch(function (err) { toast(err.message); });
+      return;
+    }
+    var canned = e.target.closest("[data-canned]");
+    if (canned) { insertCanned(canned); return; }
+    var md = e.target.closest("[data-insert-md]");
+    if (md) { insertAtCursor(document.getElementById("article-body"), md.dataset.insertMd); }
+  });
+  function insertCanned(btn) {
+    var dlg = btn.closest("dialog");
+    fetch(btn.dataset.canned, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (res) { return res.ok ? res.json() : pickerError(res); })
+      .then(function (f) {
+        dlg.close();
+        insertAtCursor(document.getElementById("reply-body"), f.text);
+      })
+      .catch(function (err) { toast(err.message); });
+  }
+  // Arrow keys move through the canned responses; Enter inserts the chosen one.
+  document.addEventListener("keydown", function (e) {
+    var list = e.target.closest && e.target.closest("dialog.picker");
+    if (!list || !e.target.matches("[data-picker-keys], .picker-choice")) return;
+    var items = Array.prototype.slice.call(list.querySelectorAll(".picker-choice"));
+    if (!items.length) return;
+    var i = items.indexOf(document.activeElement);
+    if (e.key === "ArrowDown") { e.preventDefault(); items[Math.min(items.length - 1, i + 1)].focus(); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); if (i <= 0) list.querySelector("[data-picker-keys]").focus(); else items[i - 1].focus(); }
+    else if (e.key === "Enter" && i < 0) { e.preventDefault(); insertCanned(items[0]); }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    var id = e.code === "KeyK" ? "kb-picker" : e.code === "KeyC" ? "canned-picker" : "";
+    if (id && document.getElementById(id)) { e.preventDefault(); openPicker(id); }
+  });
+  // The script runner: 1–9 answer, Backspace goes back, Enter saves.
+  document.addEventListener("keydown", function (e) {
+    var runner = document.querySelector("[data-runner]");
+    if (!runner || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target.matches("input, textarea, select")) return;
+    var a = /^[1-9]$/.test(e.key) && runner.querySelector("[data-answer='" + e.key + "']");
+    var back = e.key === "Backspace" && runner.querySelector("[data-back]");
+    var finish = e.key === "Enter" && runner.querySelector("[data-finish]");
+    var target = a || back || finish;
+    if (target) { e.preventDefault(); e.stopImmediatePropagation(); target.click(); }
+  }, true);
+
+  // The script editor shows only the fields of a node's kind (all of them
+  // without a script).
+  function showKindFields(form) {
+    var kind = form.querySelector("select[name=kind]").value;
+    form.querySelectorAll("[data-for-kind]").forEach(function (el) { el.hidden = el.dataset.forKind !== kind; });
+  }
+  document.querySelectorAll("[data-node-form]").forEach(showKindFields);
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-node-form] select[name=kind]")) showKindFields(e.target.form);
+  });
+
   // Keyboard shortcuts outside text fields.
   var cursor = -1, pendingG = false;
   function rows() { return document.querySelectorAll("tr[data-row]"); }

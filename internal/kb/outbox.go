@@ -1,0 +1,127 @@
+package kb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"linedesk/internal/db"
+)
+
+// The search index learns of article changes from an outbox table the
+// knowledge base writes in the transaction of each change: the job queue
+// fails a job whose kind no node handles, so a "kb.article.changed" job
+// cannot be enqueued before the search engine registers its handler. The
+// index reads the outbox in order (Changes), indexes each article
+// (Documents: its published translations, or none once it is gone) and
+// forgets what it has done (ForgetChanges). Repeated changes of one article
+// are cheap to index twice.
+
+// Change is one entry of the outbox: the article changed (ChangeEvent).
+type Change struct {
+	Seq       int64     `json:"seq"`
+	ArticleID int64     `json:"article_id"`
+	At        time.Time `json:"at"`
+}
+
+const changeSQL = `INSERT INTO kb_changes (article_id, created_at) VALUES ($1, $2)`
+
+// changed records that an article changed, in the change's transaction.
+func changed(ctx context.Context, q db.Queryer, articleID int64) error {
+	if _, err := q.ExecContext(ctx, changeSQL, articleID, db.Now()); err != nil {
+		return fmt.Errorf("record change of article %d: %w", articleID, err)
+	}
+	return nil
+}
+
+// changedIn records a change of every article a query (selecting ids by
+// $1) finds.
+func changedIn(ctx context.Context, q db.Queryer, query string, arg any) error {
+	rows, err := q.QueryContext(ctx, query, arg)
+	if err != nil {
+		return fmt.Errorf("articles changed: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := changed(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Changes returns up to limit outbox entries after seq, oldest first.
+func (s *Service) Changes(ctx context.Context, after int64, limit int) ([]Change, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, article_id, created_at FROM kb_changes WHERE id > $1
+		ORDER BY id LIMIT $2`, after, max(1, min(limit, 1000)))
+	if err != nil {
+		return nil, fmt.Errorf("article changes: %w", err)
+	}
+	defer rows.Close()
+	out := []Change{}
+	for rows.Next() {
+		var c Change
+		if err := rows.Scan(&c.Seq, &c.ArticleID, &c.At); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ForgetChanges deletes the outbox entries up to seq, once indexed.
+func (s *Service) ForgetChanges(ctx context.Context, upTo int64) error {
+	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM kb_changes WHERE id <= $1`, upTo); err != nil {
+		return fmt.Errorf("forget article changes: %w", err)
+	}
+	return nil
+}
+
+// Document is what the search index keeps of one published translation.
+type Document struct {
+	ArticleID   int64      `json:"article_id"`
+	Language    string     `json:"language"`
+	Slug        string     `json:"slug"`
+	Title       string     `json:"title"`
+	Text        string     `json:"text"` // the body as plain text
+	Visibility  Visibility `json:"visibility"`
+	PlanLimited bool       `json:"plan_limited"`
+	PlanIDs     []int64    `json:"plan_ids"`
+	CategoryID  *int64     `json:"category_id"`
+	PublishedAt time.Time  `json:"published_at"`
+}
+
+// Documents returns what to index for an article: one document per
+// published translation; none when the article is gone or unpublished,
+// which tells the index to drop it.
+func (s *Service) Documents(ctx context.Context, articleID int64) ([]Document, error) {
+	a, err := s.findArticle(ctx, s.db.R, articleID)
+	if err != nil {
+		if isNotFound(err) {
+			return []Document{}, nil
+		}
+		return nil, err
+	}
+	out := []Document{}
+	for _, t := range a.Translations {
+		if t.PublishedAt == nil {
+			continue
+		}
+		out = append(out, Document{ArticleID: a.ID, Language: t.Language, Slug: t.Slug, Title: t.Title,
+			Text: PlainText(t.Body, nil), Visibility: a.Visibility, PlanLimited: a.PlanLimited, PlanIDs: a.PlanIDs,
+			CategoryID: a.CategoryID, PublishedAt: *t.PublishedAt})
+	}
+	return out, nil
+}

@@ -1,0 +1,222 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"linedesk/internal/apperr"
+	"linedesk/internal/attachment"
+	"linedesk/internal/kb"
+)
+
+// The knowledge base as agents read it: browsing by category and title,
+// an article's page, and the picker on the ticket page that puts an
+// article into a reply. Until the search engine is plugged in, "search"
+// here is a case-insensitive match on titles.
+
+func (s *Server) kbRoutes(mux *http.ServeMux) {
+	s.page(mux, "GET /kb", s.handleKB)
+	s.page(mux, "GET /kb/{id}", s.handleKBArticle)
+	s.page(mux, "GET /tickets/{id}/kb", s.handleKBPicker)
+	s.page(mux, "POST /tickets/{id}/kb/{article}/insert", s.handleKBInsert)
+}
+
+// kbItem is an article in a list: the translation to show first, and the
+// other published ones.
+type kbItem struct {
+	Article kb.Article
+	Shown   kb.Translation
+	Others  []kb.Translation
+}
+
+// kbItems picks, for each article, the published translation in the
+// first of prefer it has.
+func kbItems(list []kb.Article, prefer ...string) []kbItem {
+	out := []kbItem{}
+	for _, a := range list {
+		shown, ok := a.Pick(prefer...)
+		if !ok {
+			continue
+		}
+		item := kbItem{Article: a, Shown: shown}
+		for _, t := range a.Translations {
+			if t.PublishedAt != nil && t.Language != shown.Language {
+				item.Others = append(item.Others, t)
+			}
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// kbPage lists articles for agents.
+type kbPage struct {
+	Page
+	Categories []kb.Category
+	Category   *int64
+	Q          string
+	Items      []kbItem
+	Pager      pager
+}
+
+func (s *Server) handleKB(w http.ResponseWriter, r *http.Request) error {
+	v := viewer(r)
+	data := kbPage{Page: s.newPage(r, v.L, v, "kb"), Q: r.URL.Query().Get("q")}
+	var err error
+	if data.Category, err = queryID(r, "category"); err != nil {
+		return err
+	}
+	if data.Categories, err = s.KB.Categories(r.Context()); err != nil {
+		return err
+	}
+	list, total, err := s.KB.FindArticles(r.Context(), kb.Filter{CategoryID: data.Category, Q: data.Q, Published: true,
+		Offset: listOffset(r), Limit: adminPerPage})
+	if err != nil {
+		return err
+	}
+	data.Items, data.Pager = kbItems(list, v.L.Lang), newPager(r, total)
+	s.render(w, r, http.StatusOK, "kb", data)
+	return nil
+}
+
+// queryID reads an optional id from the query string; anything else is
+// none.
+func queryID(r *http.Request, key string) (*int64, error) {
+	v := r.URL.Query().Get(key)
+	if v == "" {
+		return nil, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, apperr.Field(key, "%q is not an id", v)
+	}
+	return &id, nil
+}
+
+// kbArticlePage is an article as an agent reads it.
+type kbArticlePage struct {
+	Page
+	Article  kb.Article
+	T        kb.Translation
+	HTML     template.HTML
+	Category *kb.Category
+	Files    []attachment.Attachment
+	Portal   string // the article's portal address, "" for an internal one
+}
+
+func (s *Server) handleKBArticle(w http.ResponseWriter, r *http.Request) error {
+	v := viewer(r)
+	id, err := pathID(r, "id", "article")
+	if err != nil {
+		return err
+	}
+	a, err := s.KB.FindArticle(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	t, ok := a.Pick(r.URL.Query().Get("lang"), v.L.Lang)
+	if !ok {
+		return apperr.NotFoundf("article %d is not published", id)
+	}
+	data := kbArticlePage{Page: s.newPage(r, v.L, v, "kb"), Article: a, T: t}
+	if err := s.articleParts(r.Context(), &data); err != nil {
+		return err
+	}
+	if err := s.KB.CountView(r.Context(), id); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "kb_article", data)
+	return nil
+}
+
+func (s *Server) articleParts(ctx context.Context, d *kbArticlePage) error {
+	files, err := s.KB.AgentFiles(ctx, d.Article.ID)
+	if err != nil {
+		return err
+	}
+	d.HTML = kb.Render(d.T.Body, files)
+	if d.Files, err = s.KB.Files(ctx, d.Article.ID); err != nil {
+		return err
+	}
+	if d.Article.CategoryID != nil {
+		if c, err := s.KB.FindCategory(ctx, *d.Article.CategoryID); err == nil {
+			d.Category = &c
+		}
+	}
+	if d.Article.Visibility == kb.Public {
+		d.Portal = s.KB.PortalURL(d.T.Slug)
+	}
+	return nil
+}
+
+// kbPicker is the article picker's list on the ticket page.
+type kbPicker struct {
+	Page
+	TicketID   int64
+	Categories []kb.Category
+	Category   *int64
+	Q          string
+	Items      []kbItem
+	Total      int
+}
+
+func (s *Server) handleKBPicker(w http.ResponseWriter, r *http.Request) error {
+	v := viewer(r)
+	id, err := ticketID(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.Tickets.FindTicket(r.Context(), v.P, id)
+	if err != nil {
+		return err
+	}
+	data := kbPicker{Page: s.newPage(r, v.L, v, "ticket"), TicketID: id, Q: r.URL.Query().Get("q")}
+	if data.Category, err = queryID(r, "category"); err != nil {
+		return err
+	}
+	if data.Categories, err = s.KB.Categories(r.Context()); err != nil {
+		return err
+	}
+	list, total, err := s.KB.FindArticles(r.Context(), kb.Filter{CategoryID: data.Category, Q: data.Q, Published: true, Limit: 20})
+	if err != nil {
+		return err
+	}
+	lang := v.L.Lang
+	if c, err := s.Directory.FindContact(r.Context(), t.Requester.ID); err == nil {
+		lang = c.Language
+	}
+	data.Items, data.Total = kbItems(list, lang, v.L.Lang), total
+	s.fragment(w, r, "ticket_tools", "kb-results", data)
+	return nil
+}
+
+// handleKBInsert counts an article put into the reply and answers the
+// text to put there.
+func (s *Server) handleKBInsert(w http.ResponseWriter, r *http.Request) error {
+	id, err := ticketID(r)
+	if err != nil {
+		return err
+	}
+	article, err := pathID(r, "article", "article")
+	if err != nil {
+		return err
+	}
+	in, err := s.KB.Insert(r.Context(), viewer(r).P, id, article, r.PostFormValue("lang"), r.PostFormValue("mode"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, in)
+}
+
+func writeJSON(w http.ResponseWriter, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	return json.NewEncoder(w).Encode(v)
+}
+
+func atoi64(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
