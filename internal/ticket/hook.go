@@ -106,20 +106,6 @@ func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, id int64, u Update, s
 	if err != nil {
 		return Ticket{}, err
 	}
-	next, err := s.apply(ctx, tx, t, u)
-	if err != nil {
-		return Ticket{}, err
-	}
 	h := history{ticketID: id, by: actor{typ: "system"}, at: db.Now(), source: source, p: auth.System()}
-	diff(&h, t, next)
-	if len(h.events) == 0 {
-		return t, nil
-	}
-	for i := range h.events {
-		h.events[i].Reason = reason
-	}
-	if err := s.save(ctx, tx, t, next, &h); err != nil {
-		return Ticket{}, err
-	}
-	return s.load(ctx, tx, id, false)
+	return s.change(ctx, tx, t, u, &h, reason)
 }

@@ -3,7 +3,6 @@ package ticket
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/auth"
@@ -22,41 +21,6 @@ const EventMacro = "macro"
 // transaction; NotFound when it is hidden or missing.
 func (s *Service) FindTicketTx(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64) (Ticket, error) {
 	return s.loadVisible(ctx, tx, p, id)
-}
-
-// UpdateTicketTx is UpdateTicket inside the caller's transaction: u
-// applies only while the ticket is still at u.Version. reason, when not
-// empty, goes into every history entry the change writes. It returns the
-// ticket as written; when u changes nothing, nothing is recorded.
-func (s *Service) UpdateTicketTx(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64, u Update, reason string) (Ticket, error) {
-	if u.Version <= 0 {
-		return Ticket{}, apperr.Field("version", "the ticket's version is required")
-	}
-	t, err := s.loadVisible(ctx, tx, p, id)
-	if err != nil {
-		return Ticket{}, err
-	}
-	if t.Version != u.Version {
-		return Ticket{}, &apperr.Error{Code: apperr.Conflict, Field: "version", Message: fmt.Sprintf(
-			"ticket %s was changed by someone else (now version %d, yours %d); reload it and apply your change again",
-			Number(t.Number), t.Version, u.Version)}
-	}
-	next, err := s.apply(ctx, tx, t, u)
-	if err != nil {
-		return Ticket{}, err
-	}
-	h := newHistory(id, p, db.Now())
-	diff(&h, t, next)
-	if len(h.events) == 0 {
-		return t, nil
-	}
-	for i := range h.events {
-		h.events[i].Reason = reason
-	}
-	if err := s.save(ctx, tx, t, next, &h); err != nil {
-		return Ticket{}, err
-	}
-	return s.load(ctx, tx, id, false)
 }
 
 // EscalateTx is Escalate inside the caller's transaction.

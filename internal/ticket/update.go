@@ -42,34 +42,58 @@ type Update struct {
 // answers Conflict and changes nothing. Every changed field is written to
 // the history in the same transaction.
 func (s *Service) UpdateTicket(ctx context.Context, p auth.Principal, id int64, u Update) (Ticket, error) {
-	if u.Version <= 0 {
-		return Ticket{}, apperr.Field("version", "the ticket's version is required (in the body or If-Match)")
-	}
+	var t Ticket
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		t, err := s.loadVisible(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		if t.Version != u.Version {
-			return &apperr.Error{Code: apperr.Conflict, Field: "version", Message: fmt.Sprintf(
-				"ticket %s was changed by someone else (now version %d, yours %d); reload it and apply your change again",
-				Number(t.Number), t.Version, u.Version)}
-		}
-		next, err := s.apply(ctx, tx, t, u)
-		if err != nil {
-			return err
-		}
-		h := newHistory(id, p, db.Now())
-		diff(&h, t, next)
-		if len(h.events) == 0 {
-			return nil
-		}
-		return s.save(ctx, tx, t, next, &h)
+		var err error
+		t, err = s.UpdateTicketTx(ctx, tx, p, id, u, "")
+		return err
 	})
 	if err != nil {
 		return Ticket{}, err
 	}
-	return s.load(ctx, s.db.R, id, false)
+	return t, nil
+}
+
+// UpdateTicketTx is UpdateTicket inside the caller's transaction, for a
+// tool an agent uses (a macro, a guided script) that changes a ticket
+// with other things at once. reason, when not empty, goes into every
+// history entry the change writes. It returns the ticket as written; when
+// u changes nothing, nothing is recorded.
+func (s *Service) UpdateTicketTx(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64, u Update, reason string) (Ticket, error) {
+	if u.Version <= 0 {
+		return Ticket{}, apperr.Field("version", "the ticket's version is required (in the body or If-Match)")
+	}
+	t, err := s.loadVisible(ctx, tx, p, id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if t.Version != u.Version {
+		return Ticket{}, &apperr.Error{Code: apperr.Conflict, Field: "version", Message: fmt.Sprintf(
+			"ticket %s was changed by someone else (now version %d, yours %d); reload it and apply your change again",
+			Number(t.Number), t.Version, u.Version)}
+	}
+	h := newHistory(id, p, db.Now())
+	return s.change(ctx, tx, t, u, &h, reason)
+}
+
+// change applies u to t, records every changed field with reason and
+// saves; it returns the ticket as written, or t when nothing changed.
+func (s *Service) change(ctx context.Context, tx *sql.Tx, t Ticket, u Update, h *history, reason string) (Ticket, error) {
+	next, err := s.apply(ctx, tx, t, u)
+	if err != nil {
+		return Ticket{}, err
+	}
+	diff(h, t, next)
+	if len(h.events) == 0 {
+		return t, nil
+	}
+	for i := range h.events {
+		h.events[i].Reason = reason
+	}
+	if err := s.save(ctx, tx, t, next, h); err != nil {
+		return Ticket{}, err
+	}
+	return s.load(ctx, tx, t.ID, false)
 }
 
 // loadVisible loads and locks a ticket p may see, or answers NotFound.
