@@ -24,6 +24,7 @@ import (
 	"linedesk/internal/job"
 	"linedesk/internal/mailbox"
 	"linedesk/internal/outbound"
+	"linedesk/internal/portal"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web"
 	"linedesk/internal/web/api"
@@ -40,16 +41,22 @@ type App struct {
 	Attachments *attachment.Service
 	Jobs        *job.Queue
 	Mailboxes   *mailbox.Service
+	Portal      *portal.Service
 	Registry    *prometheus.Registry
 
 	outbound *outbound.Service
+	promise  portal.Promise
 	web      webParts
 	listener net.Listener
 }
 
 // Open connects to the database, brings its schema up to date and builds
 // the services. Close releases what Open took.
-func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	d, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -64,10 +71,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Attachments = attachment.NewService(d, filepath.Join(cfg.DataDir, "attachments"), cfg.AttachmentMaxBytes)
 	a.Jobs = job.NewQueue(d, log)
 	a.Tickets = ticket.NewService(d, log, a.Directory, a.Attachments, a.Jobs)
-	if err := a.openMail(); err != nil {
+	secret, err := a.openMail()
+	if err != nil {
 		d.Close()
 		return nil, err
 	}
+	a.openPortal(secret, o)
 	if err := a.openWeb(); err != nil {
 		d.Close()
 		return nil, err
@@ -96,8 +105,9 @@ func (a *App) Close() error {
 // Handler returns the whole HTTP surface.
 func (a *App) Handler() http.Handler {
 	apiSrv := &api.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
-		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes}
-	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, DB: a.DB.W, Registry: a.Registry})
+		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, Portal: a.Portal}
+	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, Portal: a.web.portal, DB: a.DB.W,
+		Registry: a.Registry})
 }
 
 // Listen binds the HTTP address, so callers know the port before Run.

@@ -196,20 +196,22 @@ func (s *Service) PublicActivity(ctx context.Context, ids []int64) (map[int64]ti
 	in, args := db.In(ids, 1)
 	rows, err := s.db.R.QueryContext(ctx, `
 		SELECT id, created_at FROM tickets WHERE id IN (`+in+`)
-		UNION ALL SELECT ticket_id, max(created_at) FROM comments WHERE public AND ticket_id IN (`+in+`) GROUP BY ticket_id
-		UNION ALL SELECT ticket_id, max(created_at) FROM ticket_events
-			WHERE kind = 'changed' AND field IN ('status', 'assignee_id') AND ticket_id IN (`+in+`) GROUP BY ticket_id`, args...)
+		UNION ALL SELECT m.ticket_id, m.created_at FROM comments m WHERE m.id IN (
+			SELECT max(id) FROM comments WHERE public AND ticket_id IN (`+in+`) GROUP BY ticket_id)
+		UNION ALL SELECT e.ticket_id, e.created_at FROM ticket_events e WHERE e.id IN (
+			SELECT max(id) FROM ticket_events WHERE kind = 'changed' AND field IN ('status', 'assignee_id')
+				AND ticket_id IN (`+in+`) GROUP BY ticket_id)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("public activity of tickets: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
+		var raw any
+		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, err
 		}
-		if at.After(out[id]) {
+		if at := asTime(raw); at.After(out[id]) {
 			out[id] = at
 		}
 	}
@@ -222,20 +224,22 @@ func (s *Service) PublicActivity(ctx context.Context, ids []int64) (map[int64]ti
 // for them to see.
 func (s *Service) PublicStamp(ctx context.Context, ticketID int64) (string, error) {
 	var status string
-	var assignee, comments int64
-	var last sql.NullTime
+	var assignee, comments, newest int64
+	var edited any
 	err := s.db.R.QueryRowContext(ctx, `
 		SELECT t.status, COALESCE(t.assignee_id, 0),
 			(SELECT count(*) FROM comments m WHERE m.ticket_id = t.id AND m.public),
-			(SELECT max(COALESCE(m.edited_at, m.created_at)) FROM comments m WHERE m.ticket_id = t.id AND m.public)
-		FROM tickets t WHERE t.id = $1`, ticketID).Scan(&status, &assignee, &comments, &last)
+			(SELECT COALESCE(max(m.id), 0) FROM comments m WHERE m.ticket_id = t.id AND m.public),
+			(SELECT m.edited_at FROM comments m WHERE m.ticket_id = t.id AND m.public AND m.edited_at IS NOT NULL
+				ORDER BY m.edited_at DESC LIMIT 1)
+		FROM tickets t WHERE t.id = $1`, ticketID).Scan(&status, &assignee, &comments, &newest, &edited)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.NotFoundf("ticket %d not found", ticketID)
 	}
 	if err != nil {
 		return "", fmt.Errorf("public stamp of ticket %d: %w", ticketID, err)
 	}
-	return fmt.Sprintf("%s/%d/%d/%d", status, assignee, comments, last.Time.UnixMicro()), nil
+	return fmt.Sprintf("%s/%d/%d/%d/%d", status, assignee, comments, newest, asTime(edited).UnixMicro()), nil
 }
 
 // CustomerMay reports whether a customer may move a ticket from one
@@ -282,4 +286,17 @@ func (s *Service) CustomerSetStatus(ctx context.Context, c Customer, ticketID in
 	}
 	s.jobs.Wake()
 	return s.load(ctx, s.db.R, ticketID, false)
+}
+
+// asTime reads a time the database computed rather than read from a
+// column: SQLite gives back its stored microseconds then, PostgreSQL a
+// time.
+func asTime(v any) time.Time {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC()
+	case int64:
+		return time.UnixMicro(t).UTC()
+	}
+	return time.Time{}
 }

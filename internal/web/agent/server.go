@@ -21,6 +21,7 @@ import (
 	"linedesk/internal/job"
 	"linedesk/internal/live"
 	"linedesk/internal/mailbox"
+	"linedesk/internal/portal"
 	"linedesk/internal/ticket"
 	"linedesk/internal/view"
 	"linedesk/internal/web/static"
@@ -52,6 +53,12 @@ type Server struct {
 	// administration screens; nil leaves the check unavailable.
 	MailboxChecker MailboxChecker
 
+	// Portal is the customers' side: their access, ratings, web forms.
+	Portal *portal.Service
+	// BaseURL is the address customers reach Linedesk at, for embed
+	// snippets; empty takes the request's.
+	BaseURL string
+
 	pages *pages
 }
 
@@ -75,6 +82,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.liveRoutes(mux)
 	s.profileRoutes(mux)
 	s.noticeRoutes(mux)
+	s.ratingRoutes(mux)
 	s.adminRoutes(mux)
 	mux.Handle(static.Prefix, s.Assets)
 	csrf := http.NewCrossOriginProtection()

@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"linedesk/internal/apperr"
+	"linedesk/internal/attachment"
 	"linedesk/internal/directory"
 	"linedesk/internal/live"
+	"linedesk/internal/portal"
 	"linedesk/internal/ticket"
 )
 
@@ -46,9 +48,12 @@ type ticketPage struct {
 	Fields    []ticket.Field
 	Viewers   []live.Viewer
 	Names     lookups
-	Error     string        // a save that failed, e.g. a colleague's change
-	Draft     draft         // what the agent had typed, kept through an error
-	Form      ticket.Ticket // the side panel's values: the ticket, with the agent's unsaved choices after an error
+	Error     string                  // a save that failed, e.g. a colleague's change
+	Draft     draft                   // what the agent had typed, kept through an error
+	Form      ticket.Ticket           // the side panel's values: the ticket, with the agent's unsaved choices after an error
+	Files     []attachment.Attachment // sent with the ticket by the customer
+	Rating    *portal.Rating          // the customer's rating, once given
+	Access    *portal.Account         // the requester's portal access; nil when none
 }
 
 // comment is a comment as the page shows it.
@@ -120,7 +125,28 @@ func (s *Server) ticketData(ctx context.Context, v *Viewer, id int64) (ticketPag
 		return d, err
 	}
 	d.Viewers = s.Presence.Viewers(id)
-	return d, nil
+	return d, s.customerSide(ctx, v, &d)
+}
+
+// customerSide fills in what the customer sent and said: the files of a
+// portal or form ticket, their rating, their portal access.
+func (s *Server) customerSide(ctx context.Context, v *Viewer, d *ticketPage) error {
+	var err error
+	if d.Files, err = s.Tickets.TicketFiles(ctx, v.P, d.T.ID); err != nil {
+		return err
+	}
+	if r, found, err := s.Portal.FindRating(ctx, d.T.ID); err != nil {
+		return err
+	} else if found {
+		d.Rating = &r
+	}
+	a, err := s.Portal.FindAccount(ctx, d.T.Requester.ID)
+	if err == nil {
+		d.Access = &a
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	return nil
 }
 
 func (s *Server) comments(ctx context.Context, v *Viewer, id int64) ([]comment, error) {

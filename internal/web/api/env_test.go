@@ -17,6 +17,7 @@ import (
 	"linedesk/internal/dbtest"
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
+	"linedesk/internal/portal"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web/api"
 )
@@ -46,6 +47,8 @@ func newEnv(t testing.TB, d *db.DB) *env {
 		Tickets:   ticket.NewService(d, log, dir, files, jobs),
 		Mailboxes: newMailboxes(t, d, log, jobs),
 	}
+	a.Portal = portal.NewService(portal.Deps{DB: d, Log: log, Directory: dir, Tickets: a.Tickets, Files: files, Auth: a.Auth,
+		Jobs: jobs, Blocked: a.Mailboxes, Senders: a.Mailboxes}, portal.Config{Key: []byte("the API tests' portal key, 32 bytes")})
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: d, srv: srv, api: a, dir: dir, auth: a.Auth}
