@@ -164,7 +164,7 @@ func (e *e2e) tab(size [2]int64) context.Context {
 	ctx, cancel := chromedp.NewContext(e.browser, chromedp.WithNewBrowserContext())
 	var opts []chromedp.EmulateViewportOption
 	if size == phone {
-		opts = append(opts, chromedp.EmulateScale(3), chromedp.EmulateMobile)
+		opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile)
 	}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(size[0], size[1], opts...)); err != nil {
 		cancel()
