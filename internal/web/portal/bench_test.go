@@ -193,7 +193,7 @@ func BenchmarkFormSubmit(b *testing.B) {
 		for b.Loop() {
 			i++
 			sub := portal.Submission{FormID: f.ID, Origin: "https://www.big.example", Started: started,
-				IP: fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255),
+				IP:     fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255),
 				Values: map[string]string{"email": fmt.Sprintf("person%d@big.example", i), "message": "The printer jams."}}
 			rec.Time(func() {
 				if _, err := p.a.Portal.Submit(ctx, sub, "en"); err != nil {
