@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -412,6 +413,31 @@ func TestFormOverHTTP(t *testing.T) {
 		csp := res.Header.Get("Content-Security-Policy")
 		if !strings.Contains(csp, "frame-ancestors 'self' https://www.client.example;") || res.Header.Get("X-Frame-Options") != "" {
 			t.Errorf("CSP %q, X-Frame-Options %q", csp, res.Header.Get("X-Frame-Options"))
+		}
+	})
+	t.Run("the frame's own form is sent as a page and answered as one", func(t *testing.T) {
+		post := func(started string) (int, string) {
+			body := url.Values{"f.email": {"frame@client.example"}, "f.message": {"Из фрейма"}, "started": {started}, "lang": {"ru"}}
+			r, _ := http.NewRequest("POST", base, strings.NewReader(body.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("Origin", d.srv.URL)
+			r.Header.Set("Sec-Fetch-Site", "same-origin")
+			res, err := http.DefaultClient.Do(r)
+			d.must(err)
+			defer res.Body.Close()
+			raw, _ := io.ReadAll(res.Body)
+			return res.StatusCode, string(raw)
+		}
+		ru := catalog(t, "ru")
+		before := countTickets(d)
+		status, page := post(d.a.Portal.StartToken(f.ID, time.Now()))
+		if status != http.StatusUnprocessableEntity || !strings.Contains(page, htmlEscape(ru.T("portal.form.refused.too_fast"))) ||
+			!strings.Contains(page, "Из фрейма") || countTickets(d) != before {
+			t.Errorf("sent at once: %d, %d tickets", status, countTickets(d)-before)
+		}
+		status, page = post(d.a.Portal.StartToken(f.ID, time.Now().Add(-time.Minute)))
+		if status != http.StatusOK || !strings.Contains(page, `id="form-thanks"`) || countTickets(d) != before+1 {
+			t.Errorf("sent after a minute: %d, %d tickets", status, countTickets(d)-before)
 		}
 	})
 	t.Run("a post from another site creates nothing and says why", func(t *testing.T) {

@@ -389,3 +389,26 @@ func TestFilesAndExports(t *testing.T) {
 		t.Error("searching shows another company's ticket")
 	}
 }
+
+// TestSubTickets proves a ticket's page lists the sub-tickets its reader
+// may see, and no other: a parent may group tickets of other customers.
+func TestSubTickets(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	child := func(requester int64, subject string) {
+		_, err := w.d.a.Tickets.CreateTicket(ctx, w.d.admin, ticket.NewTicket{Subject: subject, Requester: ticket.RequesterRef{ID: &requester},
+			ParentID: &w.t.ID})
+		w.d.must(err)
+	}
+	child(w.accounts[own].ContactID, "Replace the pump")
+	child(w.accounts[stranger].ContactID, "Another company's flood")
+	for _, role := range []int{own, manager} {
+		_, body := w.people[role].get(fmt.Sprintf("/portal/tickets/%d", w.t.Number))
+		if !strings.Contains(body, "Replace the pump") {
+			t.Errorf("%s does not see the sub-ticket", roleNames[role])
+		}
+		if strings.Contains(body, "Another company") {
+			t.Errorf("%s sees another company's sub-ticket", roleNames[role])
+		}
+	}
+}
