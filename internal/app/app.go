@@ -25,6 +25,7 @@ import (
 	"linedesk/internal/kb"
 	"linedesk/internal/mailbox"
 	"linedesk/internal/outbound"
+	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
 	"linedesk/internal/ticket"
@@ -46,16 +47,22 @@ type App struct {
 	KB          *kb.Service
 	Scripts     *script.Service
 	Replies     *reply.Service
+	Portal      *portal.Service
 	Registry    *prometheus.Registry
 
 	outbound *outbound.Service
+	promise  portal.Promise
 	web      webParts
 	listener net.Listener
 }
 
 // Open connects to the database, brings its schema up to date and builds
 // the services. Close releases what Open took.
-func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	d, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -71,10 +78,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Jobs = job.NewQueue(d, log)
 	a.Tickets = ticket.NewService(d, log, a.Directory, a.Attachments, a.Jobs)
 	a.openKnowledge()
-	if err := a.openMail(); err != nil {
+	secret, err := a.openMail()
+	if err != nil {
 		d.Close()
 		return nil, err
 	}
+	a.openPortal(secret, o)
 	if err := a.openWeb(); err != nil {
 		d.Close()
 		return nil, err
@@ -117,8 +126,10 @@ func (a *App) Close() error {
 // Handler returns the whole HTTP surface.
 func (a *App) Handler() http.Handler {
 	apiSrv := &api.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
-		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies}
-	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, DB: a.DB.W, Registry: a.Registry})
+		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies,
+		Portal: a.Portal}
+	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, Portal: a.web.portal, DB: a.DB.W,
+		Registry: a.Registry})
 }
 
 // Listen binds the HTTP address, so callers know the port before Run.

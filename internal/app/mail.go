@@ -14,18 +14,19 @@ import (
 
 // openMail builds the e-mail channel: mailboxes and raw intake, the
 // processor that turns stored mail into tickets, and outbound mail. Their
-// job handlers are registered here, so every node can run them.
-func (a *App) openMail() error {
+// job handlers are registered here, so every node can run them. It
+// returns the secret key, which the portal's signatures derive from.
+func (a *App) openMail() (string, error) {
 	key := a.Config.SecretKey
 	if key == "" {
 		var err error
 		if key, err = mailbox.LoadOrCreateKey(a.Config.DataDir); err != nil {
-			return fmt.Errorf("LINEDESK_SECRET_KEY: %w", err)
+			return "", fmt.Errorf("LINEDESK_SECRET_KEY: %w", err)
 		}
 	}
 	cipher, err := mailbox.NewCipher(key)
 	if err != nil {
-		return fmt.Errorf("LINEDESK_SECRET_KEY: %w", err)
+		return "", fmt.Errorf("LINEDESK_SECRET_KEY: %w", err)
 	}
 	a.Mailboxes = mailbox.NewService(a.DB, a.Log, a.Jobs, mailbox.Config{Cipher: cipher,
 		MaxBytes: a.Config.MailMaxBytes})
@@ -33,9 +34,9 @@ func (a *App) openMail() error {
 	limits.MaxBytes = a.Config.MailMaxBytes
 	inbound.New(a.DB, a.Log, a.Mailboxes, a.Tickets, a.Directory, a.Attachments, a.Jobs, limits).Register()
 	a.outbound = outbound.NewService(a.DB, a.Jobs, sendSettings{a.Mailboxes}, a.Tickets, a.Log, outbound.Config{
-		Hostname: a.Config.BaseURL, BaseURL: a.Config.BaseURL, DataDir: a.Config.DataDir})
+		Hostname: a.Config.BaseURL, BaseURL: a.Config.BaseURL, DataDir: a.Config.DataDir, RateURL: a.rateURL})
 	a.outbound.Register()
-	return nil
+	return key, nil
 }
 
 // CheckMailbox tries a mailbox's saved IMAP and SMTP servers, passwords

@@ -26,14 +26,15 @@ func (a *App) Maintain(ctx context.Context) error {
 	uploads, err2 := a.Attachments.PruneOrphans(ctx, now.Add(-orphanUploadMaxAge))
 	sessions, err4 := a.web.sessions.Store.(*auth.SessionStore).Prune(ctx)
 	signIn, err5 := a.Auth.PruneSignIn(ctx)
+	portalRows, err6 := a.Portal.Prune(ctx)
 	var err3 error
 	if a.DB.Dialect == db.SQLite {
 		// Keeps SQLite's planner statistics fresh as the data grows.
 		_, err3 = a.DB.W.ExecContext(ctx, `PRAGMA optimize`)
 	}
 	a.Log.Info("maintenance", "jobs_pruned", jobs, "uploads_pruned", uploads, "sessions_pruned", sessions,
-		"sign_in_records_pruned", signIn)
-	return errors.Join(err1, err2, err3, err4, err5)
+		"sign_in_records_pruned", signIn, "portal_records_pruned", portalRows)
+	return errors.Join(err1, err2, err3, err4, err5, err6)
 }
 
 // maintain runs Maintain every interval until ctx ends.

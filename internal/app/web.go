@@ -15,6 +15,7 @@ import (
 	"linedesk/internal/live"
 	"linedesk/internal/view"
 	"linedesk/internal/web/agent"
+	webportal "linedesk/internal/web/portal"
 	"linedesk/internal/web/static"
 )
 
@@ -29,6 +30,7 @@ type webParts struct {
 	watcher  *live.Watcher
 	views    *view.Service
 	agent    http.Handler
+	portal   http.Handler
 	closing  chan struct{} // closed when the HTTP server shuts down: live streams end
 	close    sync.Once
 }
@@ -51,8 +53,25 @@ func (a *App) openWeb() error {
 	w.watcher = live.NewWatcher(a.DB, w.hub, a.Log)
 	w.views = view.NewService(a.DB)
 	w.closing = make(chan struct{})
-	w.agent, err = a.agentHandler(w.closing)
+	if w.agent, err = a.agentHandler(w.closing); err != nil {
+		return err
+	}
+	w.portal, err = a.portalHandler(w.closing)
 	return err
+}
+
+// portalHandler is the customer portal, with sessions of its own: a
+// customer's cookie never opens the workspace.
+func (a *App) portalHandler(closing <-chan struct{}) (http.Handler, error) {
+	sessions := scs.New()
+	sessions.Store = a.web.sessions.Store
+	sessions.Lifetime = a.Config.PortalSession
+	sessions.Cookie.Name = "linedesk_portal"
+	s := &webportal.Server{Log: a.Log, Portal: a.Portal, Tickets: a.Tickets, Directory: a.Directory,
+		Attachments: a.Attachments, Sessions: sessions, Text: a.web.text, Assets: a.web.assets, Hub: a.web.hub,
+		Promise: a.promise, SecureOnly: strings.HasPrefix(a.Config.BaseURL, "https://"), Closing: closing,
+		TrustedProxies: a.Config.TrustedProxies}
+	return s.Handler()
 }
 
 func (a *App) newPresence() *live.Presence {
@@ -79,8 +98,8 @@ func (a *App) agentHandler(closing <-chan struct{}) (http.Handler, error) {
 		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, Sessions: a.web.sessions,
 		Text: a.web.text, Assets: a.web.assets, Hub: a.web.hub, Presence: a.web.presence, Watcher: a.web.watcher,
 		Views: a.web.views, Version: a.Config.Version, SecureOnly: strings.HasPrefix(a.Config.BaseURL, "https://"),
-		Closing: closing, TrustedProxies: a.Config.TrustedProxies, MailboxChecker: a,
-		KB: a.KB, Scripts: a.Scripts, Replies: a.Replies}
+		Closing: closing, TrustedProxies: a.Config.TrustedProxies, MailboxChecker: a, Portal: a.Portal,
+		BaseURL: a.Config.BaseURL, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies}
 	return s.Handler()
 }
 

@@ -101,6 +101,16 @@ func (s *Service) ForTicket(ctx context.Context, q db.Queryer, ticketID int64) (
 	return list, nil
 }
 
+// OnTicket returns the files attached to a ticket itself, not to one of
+// its comments, in upload order.
+func (s *Service) OnTicket(ctx context.Context, q db.Queryer, ticketID int64) ([]Attachment, error) {
+	list, err := query(ctx, q, `SELECT `+columns+` FROM attachments WHERE ticket_id = $1 AND comment_id IS NULL ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("files of ticket %d: %w", ticketID, err)
+	}
+	return list, nil
+}
+
 // query returns the attachments a SELECT of columns finds, never nil.
 func query(ctx context.Context, q db.Queryer, query string, args ...any) ([]Attachment, error) {
 	rows, err := q.QueryContext(ctx, query, args...)

@@ -30,6 +30,7 @@ type Config struct {
 	SecretKey          string        // LINEDESK_SECRET_KEY; empty: kept in DATA_DIR/secret.key
 	MailMaxBytes       int64         // LINEDESK_MAIL_MAX_BYTES
 	SessionLifetime    time.Duration // LINEDESK_SESSION_LIFETIME: how long a workspace sign-in lasts
+	PortalSession      time.Duration // LINEDESK_PORTAL_SESSION_LIFETIME: how long a customer's portal sign-in lasts
 	TrustedProxies     []*net.IPNet  // LINEDESK_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
 	Version            string        // the build's version, shown in the workspace; set by the command
 }
@@ -49,6 +50,7 @@ func Default() Config {
 		AdminEmail:         "admin@linedesk.local",
 		MailMaxBytes:       50 << 20,
 		SessionLifetime:    12 * time.Hour,
+		PortalSession:      7 * 24 * time.Hour,
 		Version:            "dev",
 	}
 }
@@ -99,6 +101,9 @@ func Load(lookupEnv func(string) (string, bool)) (Config, error) {
 	if err := parseDuration(getenv, "LINEDESK_SESSION_LIFETIME", &c.SessionLifetime); err != nil {
 		return c, err
 	}
+	if err := parseDuration(getenv, "LINEDESK_PORTAL_SESSION_LIFETIME", &c.PortalSession); err != nil {
+		return c, err
+	}
 	if err := parseNets(getenv, "LINEDESK_TRUSTED_PROXIES", &c.TrustedProxies); err != nil {
 		return c, err
 	}
@@ -140,6 +145,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionLifetime < 5*time.Minute {
 		return fmt.Errorf("LINEDESK_SESSION_LIFETIME: %s is below the minimum of 5m", c.SessionLifetime)
+	}
+	if c.PortalSession < 5*time.Minute {
+		return fmt.Errorf("LINEDESK_PORTAL_SESSION_LIFETIME: %s is below the minimum of 5m", c.PortalSession)
 	}
 	if c.MailMaxBytes < 64<<10 {
 		return fmt.Errorf("LINEDESK_MAIL_MAX_BYTES: %d is below the minimum of 65536", c.MailMaxBytes)

@@ -65,6 +65,11 @@ const (
 	dropSharedParticipation = `DELETE FROM ticket_participants WHERE contact_id = $2
 		AND ticket_id IN (SELECT ticket_id FROM ticket_participants WHERE contact_id = $1)`
 	moveParticipationSQL = `UPDATE ticket_participants SET contact_id = $1 WHERE contact_id = $2`
+	moveRatingsSQL       = `UPDATE ticket_ratings SET contact_id = $1 WHERE contact_id = $2`
+	// The duplicate's portal access passes to the kept contact when it
+	// has none of its own; otherwise the kept one's stays.
+	movePortalAccountSQL = `UPDATE portal_accounts SET contact_id = $1 WHERE contact_id = $2
+		AND NOT EXISTS (SELECT 1 FROM portal_accounts k WHERE k.contact_id = $1)`
 	dropOwnParticipation = `DELETE FROM ticket_participants WHERE contact_id = $1
 		AND ticket_id IN (SELECT id FROM tickets WHERE requester_id = $1)`
 )
@@ -76,7 +81,8 @@ func moveContactRefs(ctx context.Context, tx *sql.Tx, keep, dup Contact) error {
 	if _, err := tx.ExecContext(ctx, moveEmailsSQL, keep.ID, dup.ID, len(keep.Emails)); err != nil {
 		return fmt.Errorf("move addresses of contact %d: %w", dup.ID, err)
 	}
-	for _, q := range []string{moveTicketsSQL, moveCommentsSQL, moveEventsSQL, dropSharedParticipation, moveParticipationSQL} {
+	for _, q := range []string{moveTicketsSQL, moveCommentsSQL, moveEventsSQL, dropSharedParticipation, moveParticipationSQL,
+		moveRatingsSQL, movePortalAccountSQL} {
 		if _, err := tx.ExecContext(ctx, q, keep.ID, dup.ID); err != nil {
 			return fmt.Errorf("merge contact %d into %d: %w", dup.ID, keep.ID, err)
 		}

@@ -18,6 +18,11 @@ func (s *Service) ContactNames(ctx context.Context, ids []int64) (map[int64]stri
 	return s.names(ctx, "contacts", ids)
 }
 
+// AgentNames returns the real names of the agents with the given ids.
+func (s *Service) AgentNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	return s.names(ctx, "agents", ids)
+}
+
 func (s *Service) names(ctx context.Context, table string, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	if len(ids) == 0 {

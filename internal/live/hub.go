@@ -24,6 +24,10 @@ type Event struct {
 	GroupID    *int64 // ticket events: the ticket's group now
 	AssigneeID *int64 // ticket events: the ticket's assignee now
 	Version    int64  // ticket events: the ticket's version now
+	// RequesterID and CompanyID say whose ticket it is, so the customer
+	// portal tells each customer of their own tickets only.
+	RequesterID int64
+	CompanyID   *int64
 }
 
 // subscriberBuffer is how many events a subscriber may have unread before

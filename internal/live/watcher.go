@@ -29,12 +29,13 @@ const (
 // run of equal timestamps loses nothing. The index tickets_updated serves
 // it on both databases.
 const changedSQL = `
-	SELECT id, group_id, assignee_id, version, updated_at FROM tickets
+	SELECT id, group_id, assignee_id, requester_id, company_id, version, updated_at FROM tickets
 	WHERE updated_at >= $1 AND (updated_at > $1 OR id > $2)
 	ORDER BY updated_at, id LIMIT $3`
 
 // Watcher turns database changes into ticket events: it polls the tickets
-// table every Interval and publishes one Event per changed (id, version).
+// table every Interval and publishes one Event per changed (id, version,
+// updated_at): a comment touches a ticket without a new version.
 // Because it reads the database, it sees changes made by every node and
 // every code path (API, e-mail intake, jobs) without those writers knowing
 // about it.
@@ -55,8 +56,9 @@ type Watcher struct {
 	afterPoll func() // set by tests: called after each poll
 }
 
-// change is one version of one ticket.
-type change struct{ id, version int64 }
+// change is one state of one ticket: a version, or a comment that
+// touched it without changing its fields.
+type change struct{ id, version, at int64 }
 
 // NewWatcher returns a Watcher that publishes changes to d's tickets on hub.
 func NewWatcher(d *db.DB, hub *Hub, log *slog.Logger) *Watcher {
@@ -151,20 +153,20 @@ func (w *Watcher) read(ctx context.Context, from time.Time, afterID int64) (int,
 	n, last := 0, row{}
 	for rows.Next() {
 		var e Event
-		var group, assignee sql.NullInt64
-		if err := rows.Scan(&e.TicketID, &group, &assignee, &e.Version, &last.at); err != nil {
+		var group, assignee, company sql.NullInt64
+		if err := rows.Scan(&e.TicketID, &group, &assignee, &e.RequesterID, &company, &e.Version, &last.at); err != nil {
 			return 0, row{}, fmt.Errorf("read changed tickets: %w", err)
 		}
 		n, last.id = n+1, e.TicketID
 		if last.at.After(w.mark) {
 			w.mark = last.at
 		}
-		c := change{e.TicketID, e.Version}
+		c := change{e.TicketID, e.Version, last.at.UnixMicro()}
 		if _, ok := w.seen[c]; ok {
 			continue
 		}
 		w.seen[c] = last.at
-		e.Kind, e.GroupID, e.AssigneeID = KindTicket, nullID(group), nullID(assignee)
+		e.Kind, e.GroupID, e.AssigneeID, e.CompanyID = KindTicket, nullID(group), nullID(assignee), nullID(company)
 		w.hub.Publish(e)
 	}
 	if err := rows.Err(); err != nil {

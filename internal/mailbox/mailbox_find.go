@@ -148,3 +148,19 @@ func (s *Service) Addresses(ctx context.Context) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// FirstSender returns the active mailbox with an outgoing server that was
+// set up first, for mail that belongs to no mailbox of its own (the
+// portal's); 0 when there is none.
+func (s *Service) FirstSender(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM mailboxes WHERE active = $1 AND smtp_host <> '' ORDER BY id LIMIT 1`,
+		true).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("first sending mailbox: %w", err)
+	}
+	return id, nil
+}

@@ -110,6 +110,11 @@ func (s *Service) handleNotify(ctx context.Context, j job.Job) error {
 	if s.cfg.BaseURL != "" {
 		data.PortalURL = s.cfg.BaseURL + "/portal"
 	}
+	if p.Kind == NotifySolved && s.cfg.RateURL != nil {
+		if data.RateURL, err = s.cfg.RateURL(ctx, t.id); err != nil {
+			return err
+		}
+	}
 	if p.Kind == NotifyMerged {
 		if data.Into, err = s.mergedInto(ctx, t.id); err != nil || data.Into == "" {
 			return err // "": not merged, nothing to tell

@@ -28,6 +28,7 @@ import (
 const (
 	KindReply  = "email.reply"  // ReplyPayload
 	KindNotify = "email.notify" // NotifyPayload
+	KindLetter = "email.letter" // LetterPayload
 )
 
 // Notification kinds of an email.notify job.
@@ -96,6 +97,9 @@ type Config struct {
 	// RatePerHour is how many automatic mails one address gets in an
 	// hour at most. Default 5.
 	RatePerHour int
+	// RateURL, when set, gives the link that rates a solved ticket
+	// without signing in; the solved notification carries it.
+	RateURL func(ctx context.Context, ticketID int64) (string, error)
 }
 
 // Service sends a ticket's mail.
@@ -106,6 +110,8 @@ type Service struct {
 	ev   Events
 	log  *slog.Logger
 	cfg  Config
+
+	letters map[string]LetterWriter // by name, set while the application is wired
 
 	// dial settings a test may change: trusted roots for TLS.
 	tls tlsSettings
@@ -146,6 +152,7 @@ func hostname(h, baseURL string) string {
 func (s *Service) Register() {
 	s.jobs.Register(KindReply, s.handleReply)
 	s.jobs.Register(KindNotify, s.handleNotify)
+	s.jobs.Register(KindLetter, s.handleLetter)
 }
 
 // MessageID is the Message-ID (without angle brackets) of the mail of a

@@ -26,7 +26,9 @@ You can also follow your ticket in the customer portal: {{.PortalURL}}
 Your ticket {{.Number}} "{{.Subject}}" has been marked as solved.
 
 If the problem is not solved or you have more questions, just reply to this e-mail and the ticket will be reopened.
-{{if .PortalURL}}
+{{if .RateURL}}
+How did we do? Rate our work from 1 to 5, it takes a few seconds: {{.RateURL}}
+{{end}}{{if .PortalURL}}
 You can also see your ticket in the customer portal: {{.PortalURL}}
 {{end}}
 {{.Mailbox}}
@@ -59,7 +61,9 @@ You can also follow ticket {{.Into}} in the customer portal: {{.PortalURL}}
 Ваше обращение {{.Number}} «{{.Subject}}» отмечено как решённое.
 
 Если проблема не устранена или у вас остались вопросы, просто ответьте на это письмо — обращение будет открыто снова.
-{{if .PortalURL}}
+{{if .RateURL}}
+Оцените, пожалуйста, нашу работу от 1 до 5 — это займёт несколько секунд: {{.RateURL}}
+{{end}}{{if .PortalURL}}
 Обращение можно посмотреть также на клиентском портале: {{.PortalURL}}
 {{end}}
 {{.Mailbox}}
@@ -92,7 +96,9 @@ Pieteikuma gaitai varat sekot arī klientu portālā: {{.PortalURL}}
 Jūsu pieteikums {{.Number}} „{{.Subject}}” ir atzīmēts kā atrisināts.
 
 Ja problēma nav novērsta vai jums ir vēl kādi jautājumi, vienkārši atbildiet uz šo e-pastu, un pieteikums tiks atvērts atkārtoti.
-{{if .PortalURL}}
+{{if .RateURL}}
+Lūdzu, novērtējiet mūsu darbu no 1 līdz 5 — tas aizņems tikai dažas sekundes: {{.RateURL}}
+{{end}}{{if .PortalURL}}
 Pieteikumu varat apskatīt arī klientu portālā: {{.PortalURL}}
 {{end}}
 {{.Mailbox}}
@@ -131,6 +137,7 @@ type textData struct {
 	Subject   string
 	Mailbox   string // who signs: the mailbox's name
 	PortalURL string // empty leaves the link out
+	RateURL   string // a solved ticket's rating link; empty leaves it out
 }
 
 // render fills the named text in lang.

@@ -42,6 +42,7 @@ type NewComment struct {
 	AuthorContactID *int64
 	Channel         Channel
 	AttachmentIDs   []int64
+	Files           []Upload // a customer's files, stored with the comment
 
 	// Set by e-mail intake.
 	HTML       string // sanitised HTML of the message
@@ -71,7 +72,7 @@ func (s *Service) AddComment(ctx context.Context, p auth.Principal, ticketID int
 // AddCommentTx is AddComment inside the caller's transaction; it returns
 // the new comment's id.
 func (s *Service) AddCommentTx(ctx context.Context, tx *sql.Tx, p auth.Principal, ticketID int64, in NewComment) (int64, error) {
-	body, err := checkText("body", in.Body, len(in.AttachmentIDs) == 0 && in.InboundID == nil, 200_000)
+	body, err := checkText("body", in.Body, len(in.AttachmentIDs) == 0 && len(in.Files) == 0 && in.InboundID == nil, 200_000)
 	if err != nil {
 		return 0, err
 	}
@@ -96,6 +97,9 @@ func (s *Service) AddCommentTx(ctx context.Context, tx *sql.Tx, p auth.Principal
 		if err := s.files.Attach(ctx, tx, p, in.AttachmentIDs, ticketID, id); err != nil {
 			return 0, err
 		}
+	}
+	if err := s.storeUploads(ctx, tx, in.Files, ticketID, id); err != nil {
+		return 0, err
 	}
 	if in.AuthorContactID == nil && in.Public && t.mailable() {
 		// The reply goes to the customer by e-mail once committed.

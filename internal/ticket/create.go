@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -34,6 +35,20 @@ type NewTicket struct {
 	Flag         string
 	Tags         []string
 	CustomFields map[string]any
+	// Files arrive with the ticket from the customer (portal, web form):
+	// they are stored on the ticket itself, in its transaction.
+	Files []Upload
+	// ByRequester says the requester opened the ticket themselves (portal,
+	// web form): its history names them, not the principal.
+	ByRequester bool
+}
+
+// Upload is a file a customer sends with a new ticket or a reply, stored
+// in the transaction that records it.
+type Upload struct {
+	Filename    string
+	ContentType string
+	Content     io.Reader
 }
 
 // RequesterRef names a requester: an existing contact, or an address.
@@ -161,7 +176,13 @@ func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, p auth.Principal
 	if err := addTags(ctx, tx, id, in.Tags); err != nil {
 		return Ticket{}, err
 	}
+	if err := s.storeUploads(ctx, tx, in.Files, id, 0); err != nil {
+		return Ticket{}, err
+	}
 	h := newHistory(id, p, now)
+	if in.ByRequester {
+		h.by = actor{typ: "contact", id: &requester.ID}
+	}
 	h.add(EventCreated, "", "", Number(number), "")
 	t := Ticket{ID: id, Number: number, Subject: in.Subject, Description: in.Description, Status: in.Status,
 		Priority: in.Priority, Type: in.Type, Line: in.Line, GroupID: in.GroupID, AssigneeID: in.AssigneeID,
@@ -212,6 +233,17 @@ func requireFields(ctx context.Context, q db.Queryer, values map[string]any) err
 	}
 	if key != "" {
 		return apperr.Field("custom_fields."+key, "is required before the ticket can be solved")
+	}
+	return nil
+}
+
+// storeUploads stores a customer's files on a ticket and, unless
+// commentID is 0, one of its comments.
+func (s *Service) storeUploads(ctx context.Context, tx *sql.Tx, files []Upload, ticketID, commentID int64) error {
+	for _, f := range files {
+		if _, err := s.files.Store(ctx, tx, f.Filename, f.ContentType, f.Content, ticketID, commentID); err != nil {
+			return fmt.Errorf("store %q on ticket %d: %w", f.Filename, ticketID, err)
+		}
 	}
 	return nil
 }

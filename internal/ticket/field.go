@@ -39,6 +39,7 @@ type Field struct {
 	Type      FieldType `json:"type"`
 	Options   []string  `json:"options"`
 	Required  bool      `json:"required"`
+	Portal    bool      `json:"portal"` // customers fill it in when opening a ticket in the portal
 	Active    bool      `json:"active"`
 	Position  int       `json:"position"`
 	CreatedAt time.Time `json:"created_at"`
@@ -52,6 +53,7 @@ type FieldInput struct {
 	Type     FieldType `json:"type"`
 	Options  []string  `json:"options"`
 	Required bool      `json:"required"`
+	Portal   bool      `json:"portal"`
 	Position int       `json:"position"`
 }
 
@@ -61,6 +63,7 @@ type FieldUpdate struct {
 	Label    *string   `json:"label"`
 	Options  *[]string `json:"options"`
 	Required *bool     `json:"required"`
+	Portal   *bool     `json:"portal"`
 	Active   *bool     `json:"active"`
 	Position *int      `json:"position"`
 }
@@ -78,16 +81,16 @@ func (s *Service) CreateField(ctx context.Context, p auth.Principal, in FieldInp
 	if !slices.Contains(fieldTypes, in.Type) {
 		return Field{}, apperr.Field("type", "must be text, number, date, select or checkbox")
 	}
-	f := Field{Key: in.Key, Type: in.Type, Required: in.Required, Active: true, Position: in.Position}
+	f := Field{Key: in.Key, Type: in.Type, Required: in.Required, Portal: in.Portal, Active: true, Position: in.Position}
 	if err := f.apply(FieldUpdate{Label: &in.Label, Options: &in.Options}); err != nil {
 		return Field{}, err
 	}
 	opts, _ := json.Marshal(f.Options)
 	now := db.Now()
 	err := s.db.W.QueryRowContext(ctx, `
-		INSERT INTO custom_fields (key, label, type, options, required, active, position, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $7) RETURNING id`,
-		f.Key, f.Label, f.Type, string(opts), f.Required, f.Position, now).Scan(&f.ID)
+		INSERT INTO custom_fields (key, label, type, options, required, portal, active, position, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $8) RETURNING id`,
+		f.Key, f.Label, f.Type, string(opts), f.Required, f.Portal, f.Position, now).Scan(&f.ID)
 	if db.IsUniqueViolation(err) {
 		return Field{}, &apperr.Error{Code: apperr.Conflict, Field: "key", Message: "a custom field with this key exists"}
 	}
@@ -122,6 +125,9 @@ func (f *Field) apply(u FieldUpdate) error {
 	if u.Required != nil {
 		f.Required = *u.Required
 	}
+	if u.Portal != nil {
+		f.Portal = *u.Portal
+	}
 	if u.Active != nil {
 		f.Active = *u.Active
 	}
@@ -146,19 +152,20 @@ func (s *Service) UpdateField(ctx context.Context, p auth.Principal, id int64, u
 	opts, _ := json.Marshal(f.Options)
 	f.UpdatedAt = db.Now()
 	_, err = s.db.W.ExecContext(ctx, `UPDATE custom_fields SET label = $1, options = $2, required = $3, active = $4,
-		position = $5, updated_at = $6 WHERE id = $7`, f.Label, string(opts), f.Required, f.Active, f.Position, f.UpdatedAt, id)
+		position = $5, updated_at = $6, portal = $8 WHERE id = $7`, f.Label, string(opts), f.Required, f.Active, f.Position,
+		f.UpdatedAt, id, f.Portal)
 	if err != nil {
 		return Field{}, fmt.Errorf("update custom field %d: %w", id, err)
 	}
 	return f, nil
 }
 
-const fieldColumns = `id, key, label, type, options, required, active, position, created_at, updated_at`
+const fieldColumns = `id, key, label, type, options, required, portal, active, position, created_at, updated_at`
 
 func scanField(row interface{ Scan(...any) error }) (Field, error) {
 	var f Field
 	var opts string
-	err := row.Scan(&f.ID, &f.Key, &f.Label, &f.Type, &opts, &f.Required, &f.Active, &f.Position, &f.CreatedAt, &f.UpdatedAt)
+	err := row.Scan(&f.ID, &f.Key, &f.Label, &f.Type, &opts, &f.Required, &f.Portal, &f.Active, &f.Position, &f.CreatedAt, &f.UpdatedAt)
 	if err == nil {
 		err = json.Unmarshal([]byte(opts), &f.Options)
 	}

@@ -271,8 +271,9 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, t, next Ticket, h *histo
 			return err
 		}
 	}
-	if next.Status == StatusSolved && t.Status != StatusSolved && t.mailable() {
-		// The requester is told, with how to reopen, once committed.
+	if next.Status == StatusSolved && t.Status != StatusSolved && t.mailable() && h.by.typ != "contact" {
+		// The requester is told, with how to reopen, once committed; not
+		// when they solved it themselves.
 		if _, err := s.jobs.Enqueue(ctx, tx, JobEmailNotify, map[string]any{"ticket_id": t.ID, "kind": "solved"}); err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ type Deps struct {
 	Log      *slog.Logger
 	API      http.Handler
 	UI       http.Handler // the agent workspace, at /
+	Portal   http.Handler // the customer portal, at /portal/
 	DB       Pinger
 	Registry *prometheus.Registry
 }
@@ -32,6 +33,9 @@ func New(d Deps) http.Handler {
 	mux.Handle("/api/v1/", d.API)
 	if d.UI != nil {
 		mux.Handle("/", d.UI)
+	}
+	if d.Portal != nil {
+		mux.Handle("/portal/", d.Portal)
 	}
 	mux.HandleFunc("GET /healthz", healthz(d.DB))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))

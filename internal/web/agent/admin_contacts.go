@@ -9,6 +9,7 @@ import (
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/directory"
+	"linedesk/internal/portal"
 )
 
 func (s *Server) contactRoutes() []adminRoute {
@@ -58,9 +59,13 @@ type contactPage struct {
 	C         directory.Contact // the form's values
 	Emails    string            // as typed, one per line
 	Companies []directory.Company
-	Reason    string // a block reason that was refused
-	Duplicate string // a duplicate that could not be merged
+	Reason    string          // a block reason that was refused
+	Duplicate string          // a duplicate that could not be merged
+	Account   *portal.Account // the contact's portal access; nil when none
 }
+
+// AccountStates are the states an administrator may put an account in.
+func (contactPage) AccountStates() []string { return []string{portal.StateActive, portal.StateRevoked} }
 
 // contactForm is what a refused form puts back on the contact page.
 type contactForm struct {
@@ -83,6 +88,11 @@ func (s *Server) showContact(w http.ResponseWriter, r *http.Request, id int64, f
 	}
 	data := contactPage{adminPage: s.adminBase(r, "contacts"), C: c, Emails: emails, Companies: companies,
 		Reason: f.reason, Duplicate: f.duplicate}
+	if a, err := s.Portal.FindAccount(r.Context(), id); err == nil {
+		data.Account = &a
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
 	data.Error = msg
 	s.render(w, r, status, "admin_contact", data)
 	return nil

@@ -63,6 +63,7 @@ func fieldFromForm(r *http.Request, f ticket.Field) (ticket.Field, error) {
 	}
 	f.Label, f.Options = r.PostFormValue("label"), formLines(r, "options")
 	f.Required = r.PostFormValue("required") == "on"
+	f.Portal = r.PostFormValue("portal") == "on"
 	var err error
 	f.Position, err = formInt(r, "position")
 	return f, err
@@ -77,7 +78,7 @@ func (s *Server) handleFieldCreate(w http.ResponseWriter, r *http.Request) error
 		return formFailed(r, err, failed)
 	}
 	_, err = s.Tickets.CreateField(r.Context(), viewer(r).P, ticket.FieldInput{Key: f.Key, Label: f.Label, Type: f.Type,
-		Options: f.Options, Required: f.Required, Position: f.Position})
+		Options: f.Options, Required: f.Required, Portal: f.Portal, Position: f.Position})
 	if err != nil {
 		return formFailed(r, err, failed)
 	}
@@ -114,7 +115,7 @@ func (s *Server) handleFieldSave(w http.ResponseWriter, r *http.Request) error {
 		return formFailed(r, err, failed)
 	}
 	_, err = s.Tickets.UpdateField(r.Context(), viewer(r).P, id, ticket.FieldUpdate{Label: &f.Label, Options: &f.Options,
-		Required: &f.Required, Active: &f.Active, Position: &f.Position})
+		Required: &f.Required, Portal: &f.Portal, Active: &f.Active, Position: &f.Position})
 	if err != nil {
 		return formFailed(r, err, failed)
 	}

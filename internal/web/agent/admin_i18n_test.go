@@ -7,6 +7,7 @@ import (
 
 	"linedesk/internal/i18n"
 	"linedesk/internal/mailbox"
+	"linedesk/internal/portal"
 )
 
 // adminRuntimeKeys are the admin messages whose ids are built from a
@@ -35,6 +36,15 @@ func adminRuntimeKeys() map[string]bool {
 	for _, t := range fieldTypes {
 		keys["admin.fields.type."+string(t)] = false
 	}
+	for _, st := range []string{portal.StateActive, portal.StatePending, portal.StateRevoked} {
+		keys["admin.portal.state."+st] = false
+	}
+	for _, r := range portal.Registrations {
+		keys["admin.portal.registration."+r] = false
+	}
+	for _, t := range portal.FieldTypes {
+		keys["admin.forms.type."+t] = false
+	}
 	for _, s := range []string{mailbox.StateReceived, mailbox.StateProcessed, mailbox.StateQuarantined} {
 		keys["admin.quarantine.state."+s] = false
 	}
@@ -47,7 +57,8 @@ func adminRuntimeKeys() map[string]bool {
 		"default_priority", "default_language", "routing_rules", "rule", "rule.name", "rule.if", "rule.if.from",
 		"rule.if.from_domain", "rule.if.to", "rule.if.subject_contains", "rule.if.body_contains",
 		"rule.then.group_id", "rule.then.line", "rule.then.priority", "rule.then.assignee_id", "rule.then.tags",
-		"rule.stop", "key", "label", "type", "options", "required", "position"} {
+		"rule.stop", "key", "label", "type", "options", "required", "position", "portal", "registration", "mailbox_id",
+		"origins", "thanks", "fields", "priority", "group_id", "manager"} {
 		keys["admin.field."+f] = false
 	}
 	return keys

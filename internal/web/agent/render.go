@@ -70,7 +70,7 @@ func (s *Server) newPage(r *http.Request, l *i18n.Localizer, v *Viewer, name str
 
 // flashes are the notices a redirect may ask for with ?done=.
 var flashes = map[string]bool{"saved": true, "created": true, "replied": true, "noted": true,
-	"escalated": true, "merged": true, "split": true, "signed_out": true, "password": true,
+	"escalated": true, "merged": true, "split": true, "signed_out": true, "password": true, "invited": true,
 	"totp_on": true, "totp_off": true, "retried": true, "released": true, "deleted": true}
 
 // render writes a whole page.
@@ -123,6 +123,12 @@ func templateFuncs(assets *static.Assets) template.FuncMap {
 			return *p
 		},
 		"is": func(p *int64, v int64) bool { return p != nil && *p == v },
+		"derefTime": func(p *time.Time) time.Time {
+			if p == nil {
+				return time.Time{}
+			}
+			return *p
+		},
 		"has": func(list []int64, v int64) bool {
 			for _, x := range list {
 				if x == v {

@@ -24,6 +24,7 @@ import (
 	"linedesk/internal/mailbox"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
+	"linedesk/internal/portal"
 	"linedesk/internal/ticket"
 	"linedesk/internal/view"
 	"linedesk/internal/web/static"
@@ -58,6 +59,12 @@ type Server struct {
 	// administration screens; nil leaves the check unavailable.
 	MailboxChecker MailboxChecker
 
+	// Portal is the customers' side: their access, ratings, web forms.
+	Portal *portal.Service
+	// BaseURL is the address customers reach Linedesk at, for embed
+	// snippets; empty takes the request's.
+	BaseURL string
+
 	pages *pages
 }
 
@@ -81,6 +88,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.liveRoutes(mux)
 	s.profileRoutes(mux)
 	s.noticeRoutes(mux)
+	s.ratingRoutes(mux)
 	s.adminRoutes(mux)
 	s.kbRoutes(mux)
 	s.scriptRunRoutes(mux)

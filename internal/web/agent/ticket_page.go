@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"linedesk/internal/apperr"
+	"linedesk/internal/attachment"
 	"linedesk/internal/directory"
 	"linedesk/internal/kb"
 	"linedesk/internal/live"
+	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
 	"linedesk/internal/ticket"
@@ -54,9 +56,12 @@ type ticketPage struct {
 	Scripts      []script.Offer
 	Macros       []reply.Reply
 	KBCategories []kb.Category
-	Error        string        // a save that failed, e.g. a colleague's change
-	Draft        draft         // what the agent had typed, kept through an error
-	Form         ticket.Ticket // the side panel's values: the ticket, with the agent's unsaved choices after an error
+	Error        string                  // a save that failed, e.g. a colleague's change
+	Draft        draft                   // what the agent had typed, kept through an error
+	Form         ticket.Ticket           // the side panel's values: the ticket, with the agent's unsaved choices after an error
+	Files        []attachment.Attachment // sent with the ticket by the customer
+	Rating       *portal.Rating          // the customer's rating, once given
+	Access       *portal.Account         // the requester's portal access; nil when none
 }
 
 // comment is a comment as the page shows it.
@@ -128,7 +133,10 @@ func (s *Server) ticketData(ctx context.Context, v *Viewer, id int64) (ticketPag
 		return d, err
 	}
 	d.Viewers = s.Presence.Viewers(id)
-	return d, s.firstLineTools(ctx, v, &d)
+	if err := s.firstLineTools(ctx, v, &d); err != nil {
+		return d, err
+	}
+	return d, s.customerSide(ctx, v, &d)
 }
 
 // firstLineTools are what the ticket page offers to answer from.
@@ -142,6 +150,27 @@ func (s *Server) firstLineTools(ctx context.Context, v *Viewer, d *ticketPage) e
 	}
 	d.KBCategories, err = s.KB.Categories(ctx)
 	return err
+}
+
+// customerSide fills in what the customer sent and said: the files of a
+// portal or form ticket, their rating, their portal access.
+func (s *Server) customerSide(ctx context.Context, v *Viewer, d *ticketPage) error {
+	var err error
+	if d.Files, err = s.Tickets.TicketFiles(ctx, v.P, d.T.ID); err != nil {
+		return err
+	}
+	if r, found, err := s.Portal.FindRating(ctx, d.T.ID); err != nil {
+		return err
+	} else if found {
+		d.Rating = &r
+	}
+	a, err := s.Portal.FindAccount(ctx, d.T.Requester.ID)
+	if err == nil {
+		d.Access = &a
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	return nil
 }
 
 func (s *Server) comments(ctx context.Context, v *Viewer, id int64) ([]comment, error) {

@@ -18,6 +18,7 @@ import (
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
 	"linedesk/internal/kb"
+	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
 	"linedesk/internal/ticket"
@@ -53,6 +54,8 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	a.Tickets.AddHook(a.KB)
 	a.Scripts = script.NewService(d, log, a.Tickets, dir, a.KB)
 	a.Replies = reply.NewService(d, log, a.Tickets, dir)
+	a.Portal = portal.NewService(portal.Deps{DB: d, Log: log, Directory: dir, Tickets: a.Tickets, Files: files, Auth: a.Auth,
+		Jobs: jobs, Blocked: a.Mailboxes, Senders: a.Mailboxes}, portal.Config{Key: []byte("the API tests' portal key, 32 bytes")})
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: d, srv: srv, api: a, dir: dir, auth: a.Auth}

@@ -16,6 +16,7 @@ import (
 	"linedesk/internal/mailbox"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
+	"linedesk/internal/portal"
 	"linedesk/internal/ticket"
 )
 
@@ -31,6 +32,7 @@ type Server struct {
 	KB          *kb.Service
 	Scripts     *script.Service
 	Replies     *reply.Service
+	Portal      *portal.Service
 
 	routes []string
 }
@@ -53,6 +55,7 @@ func (s *Server) Handler() http.Handler {
 	s.kbRoutes(mux)
 	s.scriptRoutes(mux)
 	s.replyRoutes(mux)
+	s.portalRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, apperr.NotFoundf("no API route %s %s", r.Method, r.URL.Path))
 	})

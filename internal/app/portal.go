@@ -1,0 +1,49 @@
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+
+	"linedesk/internal/portal"
+)
+
+// Option changes how Open builds Linedesk.
+type Option func(*options)
+
+type options struct {
+	policy  portal.PlanPolicy
+	promise portal.Promise
+}
+
+// WithPortalPolicy decides which contacts' plans include the customer
+// portal; without it, every contact's do.
+func WithPortalPolicy(p portal.PlanPolicy) Option { return func(o *options) { o.policy = p } }
+
+// WithPromise tells customers in the portal when to expect an answer;
+// without it, no deadline is shown.
+func WithPromise(p portal.Promise) Option { return func(o *options) { o.promise = p } }
+
+// openPortal builds the customers' side: accounts, links, ratings and
+// web forms. Its mail goes out through outbound as letters; the "solved"
+// mail carries the ticket's rating link.
+func (a *App) openPortal(secret string, o options) {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("linedesk portal key"))
+	a.Portal = portal.NewService(portal.Deps{DB: a.DB, Log: a.Log, Directory: a.Directory, Tickets: a.Tickets,
+		Files: a.Attachments, Auth: a.Auth, Jobs: a.Jobs, Blocked: a.Mailboxes, Senders: a.Mailboxes, Policy: o.policy},
+		portal.Config{Key: mac.Sum(nil), BaseURL: a.Config.BaseURL})
+	a.promise = o.promise
+	if a.promise == nil {
+		a.promise = portal.NoPromise{}
+	}
+	a.outbound.RegisterLetter(portal.LetterLink, a.Portal.LinkLetter)
+}
+
+// rateURL is the rating link of a solved ticket, for its mail.
+func (a *App) rateURL(ctx context.Context, ticketID int64) (string, error) {
+	return a.Portal.RateURL(ctx, ticketID)
+}
+
+// PortalPromise is what the portal tells customers of answer times.
+func (a *App) PortalPromise() portal.Promise { return a.promise }
