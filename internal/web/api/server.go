@@ -14,9 +14,9 @@ import (
 	"linedesk/internal/job"
 	"linedesk/internal/kb"
 	"linedesk/internal/mailbox"
+	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
-	"linedesk/internal/portal"
 	"linedesk/internal/ticket"
 )
 
