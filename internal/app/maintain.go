@@ -26,6 +26,9 @@ func (a *App) Maintain(ctx context.Context) error {
 	uploads, err2 := a.Attachments.PruneOrphans(ctx, now.Add(-orphanUploadMaxAge))
 	sessions, err4 := a.web.sessions.Store.(*auth.SessionStore).Prune(ctx)
 	signIn, err5 := a.Auth.PruneSignIn(ctx)
+	// A scheduler chain whose run died (its node crashed mid-run, its job
+	// ran out of attempts) starts again.
+	err6 := a.SLA.EnsureScheduled(ctx)
 	var err3 error
 	if a.DB.Dialect == db.SQLite {
 		// Keeps SQLite's planner statistics fresh as the data grows.
@@ -33,7 +36,7 @@ func (a *App) Maintain(ctx context.Context) error {
 	}
 	a.Log.Info("maintenance", "jobs_pruned", jobs, "uploads_pruned", uploads, "sessions_pruned", sessions,
 		"sign_in_records_pruned", signIn)
-	return errors.Join(err1, err2, err3, err4, err5)
+	return errors.Join(err1, err2, err3, err4, err5, err6)
 }
 
 // maintain runs Maintain every interval until ctx ends.

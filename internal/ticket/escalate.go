@@ -38,7 +38,7 @@ func (s *Service) Escalate(ctx context.Context, p auth.Principal, id int64, e Es
 		if err != nil {
 			return err
 		}
-		return s.escalate(ctx, tx, p, t, e, reason)
+		return s.escalate(ctx, tx, p, t, e, reason, "")
 	})
 	if err != nil {
 		return Ticket{}, err
@@ -46,7 +46,9 @@ func (s *Service) Escalate(ctx context.Context, p auth.Principal, id int64, e Es
 	return s.load(ctx, s.db.R, id, false)
 }
 
-func (s *Service) escalate(ctx context.Context, tx *sql.Tx, p auth.Principal, t Ticket, e Escalation, reason string) error {
+// escalate moves t as e says. An automation (source set) gives its reason
+// to every entry of the history, as ApplyTx does.
+func (s *Service) escalate(ctx context.Context, tx *sql.Tx, p auth.Principal, t Ticket, e Escalation, reason, source string) error {
 	if t.Status == StatusClosed || t.Status == StatusSolved {
 		return apperr.Errorf(apperr.Conflict, "ticket %s is %s; reopen it before escalating", Number(t.Number), t.Status)
 	}
@@ -68,8 +70,14 @@ func (s *Service) escalate(ctx context.Context, tx *sql.Tx, p auth.Principal, t 
 		next.Status = StatusOpen
 	}
 	h := newHistory(t.ID, p, db.Now())
+	h.source = source
 	h.add(EventEscalated, "", "", escalationTarget(next), reason)
 	diff(&h, t, next)
+	if source != "" {
+		for i := range h.events {
+			h.events[i].Reason = reason
+		}
+	}
 	if err := follow(ctx, tx, t.ID, p.AgentID, deref(t.AssigneeID)); err != nil {
 		return err
 	}

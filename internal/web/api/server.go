@@ -13,6 +13,7 @@ import (
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
 	"linedesk/internal/mailbox"
+	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 )
 
@@ -25,6 +26,7 @@ type Server struct {
 	Attachments *attachment.Service
 	Jobs        *job.Queue
 	Mailboxes   *mailbox.Service
+	SLA         *sla.Service
 
 	routes []string
 }
