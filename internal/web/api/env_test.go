@@ -17,6 +17,7 @@ import (
 	"linedesk/internal/dbtest"
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
+	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web/api"
 )
@@ -41,10 +42,12 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	dir := directory.NewService(d)
 	files := attachment.NewService(d, t.TempDir(), 1<<20)
 	jobs := job.NewQueue(d, log)
+	tickets := ticket.NewService(d, log, dir, files, jobs)
+	deadlines := sla.NewService(d, log, dir, tickets, jobs, sla.Config{})
+	deadlines.Attach()
 	a := &api.Server{
 		Log: log, Auth: auth.NewService(d), Directory: dir, Attachments: files, Jobs: jobs,
-		Tickets:   ticket.NewService(d, log, dir, files, jobs),
-		Mailboxes: newMailboxes(t, d, log, jobs),
+		Tickets: tickets, Mailboxes: newMailboxes(t, d, log, jobs), SLA: deadlines,
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

@@ -46,6 +46,7 @@ func (s *Server) Handler() http.Handler {
 	s.attachmentRoutes(mux)
 	s.jobRoutes(mux)
 	s.mailboxRoutes(mux)
+	s.slaRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, apperr.NotFoundf("no API route %s %s", r.Method, r.URL.Path))
 	})
