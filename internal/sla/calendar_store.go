@@ -137,10 +137,10 @@ func compiled(c Calendar) (*Calendar, error) {
 }
 
 func loadWindows(ctx context.Context, q db.Queryer, cs []*Calendar) error {
-	byID, in, args := calendarIndex(cs)
-	if len(byID) == 0 {
+	if len(cs) == 0 {
 		return nil
 	}
+	byID, in, args := calendarIndex(cs)
 	rows, err := q.QueryContext(ctx, `SELECT calendar_id, weekday, from_min, to_min FROM sla_calendar_windows
 		WHERE calendar_id IN (`+in+`) ORDER BY calendar_id, weekday, from_min`, args...)
 	if err != nil {
@@ -159,10 +159,10 @@ func loadWindows(ctx context.Context, q db.Queryer, cs []*Calendar) error {
 }
 
 func loadDays(ctx context.Context, q db.Queryer, cs []*Calendar) error {
-	byID, in, args := calendarIndex(cs)
-	if len(byID) == 0 {
+	if len(cs) == 0 {
 		return nil
 	}
+	byID, in, args := calendarIndex(cs)
 	rows, err := q.QueryContext(ctx, `SELECT calendar_id, day, kind, name, as_weekday FROM sla_calendar_days
 		WHERE calendar_id IN (`+in+`) ORDER BY calendar_id, day`, args...)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"linedesk/internal/apperr"
 	"linedesk/internal/directory"
 	"linedesk/internal/live"
+	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 )
 
@@ -45,6 +46,8 @@ type ticketPage struct {
 	Agents    []directory.Agent
 	Fields    []ticket.Field
 	Viewers   []live.Viewer
+	Deadlines sla.Status    // the plan's targets and where each stands
+	LineTimes sla.LineTimes // the time spent at each support line
 	Names     lookups
 	Error     string        // a save that failed, e.g. a colleague's change
 	Draft     draft         // what the agent had typed, kept through an error
@@ -117,6 +120,12 @@ func (s *Server) ticketData(ctx context.Context, v *Viewer, id int64) (ticketPag
 		return d, err
 	}
 	if err := s.sidePanel(ctx, v, &d); err != nil {
+		return d, err
+	}
+	if d.Deadlines, err = s.SLA.Status(ctx, v.P, id); err != nil {
+		return d, err
+	}
+	if d.LineTimes, err = s.SLA.LineTimes(ctx, v.P, id); err != nil {
 		return d, err
 	}
 	d.Viewers = s.Presence.Viewers(id)
