@@ -43,7 +43,7 @@ func (s *Service) CreateCalendar(ctx context.Context, in Calendar) (*Calendar, e
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := db.Now()
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `
 			INSERT INTO sla_calendars (name, name_key, time_zone, always_open, overnight, created_at, updated_at)
@@ -265,7 +265,7 @@ func (s *Service) UpdateCalendar(ctx context.Context, id int64, u CalendarUpdate
 // touchTime is a new updated_at for a calendar: now, but always later
 // than the last one, so a cached copy is never mistaken for current.
 func (s *Service) touchTime(last time.Time) time.Time {
-	now := s.now()
+	now := db.Now()
 	if !now.After(last) {
 		now = last.Add(time.Microsecond)
 	}
@@ -353,17 +353,23 @@ func (s *Service) calendar(ctx context.Context, q db.Queryer, id *int64) (*Calen
 	if err != nil {
 		return nil, fmt.Errorf("calendar %d: %w", *id, err)
 	}
+	return s.calendarAt(ctx, q, *id, updated)
+}
+
+// calendarAt is calendar for a row whose updated_at the caller read.
+func (s *Service) calendarAt(ctx context.Context, q db.Queryer, id int64, updated time.Time) (*Calendar, error) {
 	s.mu.Lock()
-	c := s.calendars[*id]
+	c := s.calendars[id]
 	s.mu.Unlock()
 	if c != nil && c.UpdatedAt.Equal(updated) {
 		return c, nil
 	}
-	if c, err = s.loadCalendar(ctx, q, *id); err != nil {
+	c, err := s.loadCalendar(ctx, q, id)
+	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	s.calendars[*id] = c
+	s.calendars[id] = c
 	s.mu.Unlock()
 	return c, nil
 }

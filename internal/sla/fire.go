@@ -17,13 +17,14 @@ import (
 // moment each is told is kept on its clock, so neither another run nor a
 // recomputed deadline tells it again.
 func (s *Service) fire(ctx context.Context, tx *sql.Tx, t ticket.Ticket, r *record, now time.Time) error {
-	plan, havePlan, err := s.planFor(ctx, tx, t.CompanyID)
+	plan, havePlan, cal, err := s.servedUnder(ctx, tx, t.CompanyID)
 	if err != nil {
 		return err
 	}
-	cal, err := s.calendar(ctx, tx, r.CalendarID)
-	if err != nil {
-		return err
+	if !sameID(r.CalendarID, plan.CalendarID) || !havePlan {
+		if cal, err = s.calendar(ctx, tx, r.CalendarID); err != nil {
+			return err
+		}
 	}
 	var escalateFor []Target
 	for _, target := range AllTargets {

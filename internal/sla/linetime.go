@@ -55,11 +55,14 @@ func (s *Service) trackLine(ctx context.Context, tx *sql.Tx, c ticket.Change, ca
 	var line int
 	var group *int64
 	var started time.Time
-	err := tx.QueryRowContext(ctx, `SELECT id, line, group_id, started_at FROM sla_line_spans
-		WHERE ticket_id = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1`, t.ID).Scan(&id, &line, &group, &started)
-	open := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("line of ticket %d: %w", t.ID, err)
+	open := false
+	if c.Kind != ticket.ChangeCreated { // a new ticket has no stay yet
+		err := tx.QueryRowContext(ctx, `SELECT id, line, group_id, started_at FROM sla_line_spans
+			WHERE ticket_id = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1`, t.ID).Scan(&id, &line, &group, &started)
+		open = err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("line of ticket %d: %w", t.ID, err)
+		}
 	}
 	stay := !done(t.Status)
 	if open && stay && line == t.Line && sameID(group, t.GroupID) {
@@ -75,7 +78,7 @@ func (s *Service) trackLine(ctx context.Context, tx *sql.Tx, c ticket.Change, ca
 	if !stay {
 		return nil
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO sla_line_spans (ticket_id, line, group_id, started_at) VALUES ($1, $2, $3, $4)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO sla_line_spans (ticket_id, line, group_id, started_at) VALUES ($1, $2, $3, $4)`,
 		t.ID, t.Line, t.GroupID, now)
 	if err != nil {
 		return fmt.Errorf("line of ticket %d: %w", t.ID, err)

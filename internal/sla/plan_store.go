@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/auth"
@@ -91,6 +92,12 @@ func (s *Service) writeTerms(ctx context.Context, tx *sql.Tx, id int64, t Terms)
 			return fmt.Errorf("default plan: %w", err)
 		}
 	}
+	updated := db.Now()
+	var prev time.Time
+	if err := tx.QueryRowContext(ctx, `SELECT updated_at FROM sla_plans WHERE plan_id = $1`, id).Scan(&prev); err == nil &&
+		!updated.After(prev) {
+		updated = prev.Add(time.Microsecond) // cached copies compare it: it must move on
+	}
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO sla_plans (plan_id, calendar_id, is_default, channels, portal_access, pause_on_hold, warn_percent,
 			included_minutes, hourly_rate_cents, currency, escalate_on, escalate_next_line, escalate_group_id,
@@ -104,7 +111,7 @@ func (s *Service) writeTerms(ctx context.Context, tx *sql.Tx, id int64, t Terms)
 			raise_priority = excluded.raise_priority, notify_agent_id = excluded.notify_agent_id, updated_at = excluded.updated_at`,
 		id, t.CalendarID, t.IsDefault, joinList(t.Channels), t.PortalAccess, t.PauseOnHold, t.WarnPercent,
 		int(math.Round(t.IncludedHours*60)), t.HourlyRateCents, t.Currency, joinList(t.Escalation.On), t.Escalation.NextLine,
-		t.Escalation.GroupID, t.Escalation.RaisePriority, t.Escalation.NotifyAgentID, s.now())
+		t.Escalation.GroupID, t.Escalation.RaisePriority, t.Escalation.NotifyAgentID, updated)
 	if err != nil {
 		return fmt.Errorf("save terms of plan %d: %w", id, err)
 	}
@@ -308,18 +315,8 @@ func (s *Service) PlanForContact(ctx context.Context, contactID int64) (Plan, bo
 }
 
 func (s *Service) planFor(ctx context.Context, q db.Queryer, companyID *int64) (Plan, bool, error) {
-	if companyID != nil {
-		var planID *int64
-		err := q.QueryRowContext(ctx, `SELECT plan_id FROM companies WHERE id = $1`, *companyID).Scan(&planID)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return Plan{}, false, fmt.Errorf("plan of company %d: %w", *companyID, err)
-		}
-		if planID != nil {
-			p, err := s.findPlan(ctx, q, *planID)
-			return p, err == nil, err
-		}
-	}
-	return s.defaultPlan(ctx, q)
+	p, ok, _, err := s.servedUnder(ctx, q, companyID)
+	return p.clone(), ok, err
 }
 
 func joinList[T ~string](list []T) string {

@@ -58,13 +58,14 @@ type Service struct {
 
 	mu        sync.Mutex
 	calendars map[int64]*Calendar // compiled calendars by id, valid while their updated_at is
+	plans     map[int64]cachedPlan
 }
 
 // NewService returns the SLA service. Attach connects it to tickets and
 // jobs.
 func NewService(d *db.DB, log *slog.Logger, dir *directory.Service, tickets *ticket.Service, jobs *job.Queue, cfg Config) *Service {
 	return &Service{db: d, log: log, dir: dir, tickets: tickets, jobs: jobs, cfg: cfg.withDefaults(), now: db.Now,
-		calendars: map[int64]*Calendar{}}
+		calendars: map[int64]*Calendar{}, plans: map[int64]cachedPlan{}}
 }
 
 // Attach makes the service hear of every ticket change and run its jobs.

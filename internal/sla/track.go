@@ -15,9 +15,12 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, c ticket.Change
 	if c.Source == Source || !relevant(c) {
 		return nil
 	}
-	r, err := loadRecord(ctx, tx, c.After.ID)
-	if err != nil {
-		return err
+	r := newRecord(c.After.ID) // a new ticket has none yet
+	if c.Kind != ticket.ChangeCreated {
+		var err error
+		if r, err = loadRecord(ctx, tx, c.After.ID); err != nil {
+			return err
+		}
 	}
 	if err := s.apply(ctx, tx, r, c, s.now()); err != nil {
 		return err
@@ -45,7 +48,7 @@ func relevant(c ticket.Change) bool {
 // its status pauses or stops, and the line it is at.
 func (s *Service) apply(ctx context.Context, tx *sql.Tx, r *record, c ticket.Change, now time.Time) error {
 	t := c.After
-	plan, ok, err := s.planFor(ctx, tx, t.CompanyID)
+	plan, ok, cal, err := s.servedUnder(ctx, tx, t.CompanyID)
 	if err != nil {
 		return err
 	}
@@ -54,13 +57,11 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, r *record, c ticket.Cha
 	if ok {
 		terms, r.PlanID, r.PlanName = plan.Terms, &plan.ID, plan.Name
 	}
-	before, err := s.calendar(ctx, tx, r.CalendarID)
-	if err != nil {
-		return err
-	}
-	cal, err := s.calendar(ctx, tx, terms.CalendarID)
-	if err != nil {
-		return err
+	before := cal
+	if !sameID(r.CalendarID, terms.CalendarID) {
+		if before, err = s.calendar(ctx, tx, r.CalendarID); err != nil {
+			return err
+		}
 	}
 	if !r.exists && c.Kind != ticket.ChangeCreated && t.Status != ticket.StatusNew {
 		r.RepliedAt = &t.CreatedAt // a ticket from before deadlines were kept: new no longer, so answered

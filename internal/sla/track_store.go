@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"linedesk/internal/db"
@@ -29,10 +31,14 @@ type record struct {
 
 func (r *record) clock(t Target) *Clock { return r.clocks[t] }
 
+func newRecord(ticketID int64) *record {
+	return &record{TicketID: ticketID, clocks: map[Target]*Clock{}}
+}
+
 // loadRecord reads a ticket's record; one never written comes back empty
 // (exists false).
 func loadRecord(ctx context.Context, q db.Queryer, ticketID int64) (*record, error) {
-	r := &record{TicketID: ticketID, clocks: map[Target]*Clock{}}
+	r := newRecord(ticketID)
 	err := q.QueryRowContext(ctx, `SELECT plan_id, plan_name, calendar_id, priority, warn_percent, next_check_at,
 		replied_at, awaiting_since FROM sla_tickets WHERE ticket_id = $1`, ticketID).Scan(&r.PlanID, &r.PlanName,
 		&r.CalendarID, &r.Priority, &r.WarnPercent, &r.NextCheck, &r.RepliedAt, &r.AwaitingSince)
@@ -93,29 +99,44 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, r *record) error {
 	if err != nil {
 		return fmt.Errorf("save deadlines of ticket %d: %w", r.TicketID, err)
 	}
+	existed := r.exists
 	if err := saveClocks(ctx, tx, r); err != nil {
 		return err
 	}
 	r.exists = true
+	if !existed && len(r.clocks) == 0 {
+		return nil // a new ticket without deadlines: its row has none already
+	}
 	return s.tickets.SetSLATx(ctx, tx, r.TicketID, r.columns())
 }
 
+// saveClocks replaces a ticket's clocks, in one statement each way.
 func saveClocks(ctx context.Context, tx *sql.Tx, r *record) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sla_clocks WHERE ticket_id = $1`, r.TicketID); err != nil {
-		return fmt.Errorf("save clocks of ticket %d: %w", r.TicketID, err)
+	if r.exists {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sla_clocks WHERE ticket_id = $1`, r.TicketID); err != nil {
+			return fmt.Errorf("save clocks of ticket %d: %w", r.TicketID, err)
+		}
 	}
+	var rows []string
+	var args []any
 	for _, t := range AllTargets {
 		c := r.clocks[t]
 		if c == nil {
 			continue
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sla_clocks (`+clockColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			r.TicketID, c.Target, c.Cycle, c.State, c.Allowed.Microseconds(), c.Used.Microseconds(), c.Started, c.Since,
-			c.DueAt, c.WarnAt, c.WarnedAt, c.BreachedAt, c.StoppedAt)
-		if err != nil {
-			return fmt.Errorf("save clocks of ticket %d: %w", r.TicketID, err)
+		ph := make([]string, 13)
+		for i := range ph {
+			ph[i] = "$" + strconv.Itoa(len(args)+i+1)
 		}
+		rows = append(rows, "("+strings.Join(ph, ", ")+")")
+		args = append(args, r.TicketID, c.Target, c.Cycle, c.State, c.Allowed.Microseconds(), c.Used.Microseconds(), c.Started,
+			c.Since, c.DueAt, c.WarnAt, c.WarnedAt, c.BreachedAt, c.StoppedAt)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sla_clocks (`+clockColumns+`) VALUES `+strings.Join(rows, ", "), args...); err != nil {
+		return fmt.Errorf("save clocks of ticket %d: %w", r.TicketID, err)
 	}
 	return nil
 }
