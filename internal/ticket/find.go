@@ -155,7 +155,9 @@ func (f Filter) where(p auth.Principal) (string, []any, error) {
 		conds = append(conds, "t.assignee_id IS NULL")
 	}
 	if f.AtRiskAt != nil {
-		conds = append(conds, "t.sla_warn_at <= "+arg(f.AtRiskAt.UTC()))
+		// Not null first: SQLite sorts nulls first, and the deadline's
+		// index is then read from the first real deadline on.
+		conds = append(conds, "t.sla_next_due_at IS NOT NULL", "t.sla_warn_at <= "+arg(f.AtRiskAt.UTC()))
 	}
 	if f.Channel != "" {
 		conds = append(conds, "t.channel = "+arg(string(f.Channel)))
@@ -231,7 +233,7 @@ func (f Filter) order() (string, error) {
 		dir = " DESC"
 	}
 	nulls := ""
-	if nullsLast[key] {
+	if nullsLast[key] && !(key == "sla_due" && f.AtRiskAt != nil) { // a ticket at risk has a deadline
 		nulls = "CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END, "
 	}
 	return " ORDER BY " + nulls + col + dir + ", t.id" + dir, nil

@@ -38,10 +38,12 @@ var queues = []queue{
 		return ticket.Filter{Statuses: []ticket.Status{ticket.StatusPending}, Sort: "-updated_at"}
 	}},
 	// Tickets whose nearest deadline is missed or within its plan's
-	// warning share, the soonest first.
+	// warning share, the soonest first. Only a ticket still being worked
+	// on has a deadline running, so no status needs naming (and the
+	// deadline's index, not the status's, finds them).
 	{"at_risk", func(v *Viewer) ticket.Filter {
 		at := v.Now
-		return ticket.Filter{Statuses: openStatuses, AtRiskAt: &at, Sort: "sla_due"}
+		return ticket.Filter{AtRiskAt: &at, Sort: "sla_due"}
 	}},
 	{"open", func(*Viewer) ticket.Filter { return ticket.Filter{Statuses: openStatuses, Sort: "-updated_at"} }},
 	{"solved", func(*Viewer) ticket.Filter {

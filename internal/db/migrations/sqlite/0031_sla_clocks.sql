@@ -8,11 +8,13 @@ ALTER TABLE tickets ADD COLUMN sla_next_response_state TEXT NOT NULL DEFAULT '';
 ALTER TABLE tickets ADD COLUMN sla_resolution_due_at TIMESTAMP;
 ALTER TABLE tickets ADD COLUMN sla_resolution_state TEXT NOT NULL DEFAULT '';
 -- The nearest deadline of a running target, and when the ticket is at
--- risk (its warning share used up); null when no clock runs.
+-- risk (its warning share used up); null when no clock runs. The indexes
+-- carry the columns an agent's visibility reads, so the at-risk queue and
+-- its count are answered from them.
 ALTER TABLE tickets ADD COLUMN sla_next_due_at TIMESTAMP;
 ALTER TABLE tickets ADD COLUMN sla_warn_at TIMESTAMP;
-CREATE INDEX tickets_sla_next_due ON tickets (sla_next_due_at);
-CREATE INDEX tickets_sla_warn ON tickets (sla_warn_at);
+CREATE INDEX tickets_sla_next_due ON tickets (sla_next_due_at, sla_warn_at, group_id, assignee_id);
+CREATE INDEX tickets_sla_warn ON tickets (sla_warn_at, sla_next_due_at, group_id, assignee_id);
 
 -- An automation's history entry may name one agent to tell (a supervisor).
 ALTER TABLE ticket_events ADD COLUMN notify_agent_id BIGINT REFERENCES agents (id) ON DELETE SET NULL;
