@@ -13,38 +13,34 @@ import (
 )
 
 // The scheduler is a chain of JobCheck jobs, one per slot of
-// CheckInterval. Each run first claims the next slot in sla_ticks — a
-// primary key, so of several nodes (or a node restarted) exactly one
-// claims it and enqueues the next run — then sweeps. Chains that split
-// (a run delayed past its slot while a restart started another) meet
-// again at the next slot both compute.
+// CheckInterval. Each run claims the next slot in sla_ticks — a primary
+// key, so of several nodes (or a node restarted) exactly one claims it
+// and enqueues the next run — then sweeps. Chains that split (a run
+// delayed past its slot while a restart started another) meet again at
+// the next slot both compute.
+//
+// A desk with no deadline to watch carries no scheduler job: a run that
+// finds none marks the chain idle (sla_scheduler) and runs once more; a
+// second run that finds none ends the chain. The first ticket change
+// that gives a ticket a deadline to watch finds the chain idle and
+// starts it again, in its own transaction. The run in between leaves a
+// ticket change in flight while the chain stops a whole interval to
+// commit; housekeeping restarts a chain hourly besides, should anything
+// slip through.
 
-// EnsureScheduled makes sure the scheduler's next run is enqueued. Every
-// node calls it at start; a chain already running keeps its slot.
+// EnsureScheduled starts the scheduler's chain when a ticket has a
+// deadline to watch. Every node calls it at start and hourly; a chain
+// already running keeps its slot.
 func (s *Service) EnsureScheduled(ctx context.Context) error {
-	return s.scheduleNext(ctx)
-}
-
-// scheduleNext claims the slot after now and enqueues its run; a slot
-// claimed already (by another node, or by an earlier attempt of this
-// run) means its run is enqueued.
-func (s *Service) scheduleNext(ctx context.Context) error {
-	now := db.Now()
-	every := s.cfg.CheckInterval
-	slot := now.Truncate(every).Add(every)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO sla_ticks (slot) VALUES ($1) ON CONFLICT (slot) DO NOTHING`, slot)
-		if err != nil {
-			return fmt.Errorf("claim scheduler slot: %w", err)
+		watched, err := anyWatched(ctx, tx)
+		if err != nil || !watched {
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+		if _, err := tx.ExecContext(ctx, `UPDATE sla_scheduler SET idle = FALSE WHERE id = 1`); err != nil {
+			return fmt.Errorf("start the scheduler: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sla_ticks WHERE slot < $1`, now.Add(-time.Hour)); err != nil {
-			return fmt.Errorf("prune scheduler slots: %w", err)
-		}
-		_, err = s.jobs.Enqueue(ctx, tx, JobCheck, map[string]any{"slot": slot}, job.RunAt(slot), job.MaxAttempts(3))
-		return err
+		return s.claimNext(ctx, tx)
 	})
 	if err == nil {
 		s.jobs.Wake()
@@ -52,13 +48,92 @@ func (s *Service) scheduleNext(ctx context.Context) error {
 	return err
 }
 
+// wake starts the chain from a ticket change that gave a ticket a
+// deadline to watch, when the chain is idle. Only the change that flips
+// the flag enqueues the run; the others read the flag and go on.
+func (s *Service) wake(ctx context.Context, tx *sql.Tx) error {
+	var idle bool
+	if err := tx.QueryRowContext(ctx, `SELECT idle FROM sla_scheduler WHERE id = 1`).Scan(&idle); err != nil {
+		return fmt.Errorf("scheduler state: %w", err)
+	}
+	if !idle {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE sla_scheduler SET idle = FALSE WHERE id = 1 AND idle`)
+	if err != nil {
+		return fmt.Errorf("start the scheduler: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // another change started it
+	}
+	return s.claimNext(ctx, tx)
+}
+
+// claimNext claims the slot after now and enqueues its run; a slot
+// claimed already (by another node, or by an earlier attempt of this
+// run) means its run is enqueued.
+func (s *Service) claimNext(ctx context.Context, tx *sql.Tx) error {
+	now := db.Now()
+	every := s.cfg.CheckInterval
+	slot := now.Truncate(every).Add(every)
+	res, err := tx.ExecContext(ctx, `INSERT INTO sla_ticks (slot) VALUES ($1) ON CONFLICT (slot) DO NOTHING`, slot)
+	if err != nil {
+		return fmt.Errorf("claim scheduler slot: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sla_ticks WHERE slot < $1`, now.Add(-time.Hour)); err != nil {
+		return fmt.Errorf("prune scheduler slots: %w", err)
+	}
+	_, err = s.jobs.Enqueue(ctx, tx, JobCheck, map[string]any{"slot": slot}, job.RunAt(slot), job.MaxAttempts(3))
+	return err
+}
+
+// continueChain decides, at the start of a run, whether the chain goes
+// on: while a ticket has a deadline to watch it does; the first run to
+// find none marks it idle and runs once more, the second ends it.
+func (s *Service) continueChain(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		watched, err := anyWatched(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var idle bool
+		if err := tx.QueryRowContext(ctx, `SELECT idle FROM sla_scheduler WHERE id = 1`).Scan(&idle); err != nil {
+			return fmt.Errorf("scheduler state: %w", err)
+		}
+		switch {
+		case watched && idle:
+			if _, err := tx.ExecContext(ctx, `UPDATE sla_scheduler SET idle = FALSE WHERE id = 1`); err != nil {
+				return fmt.Errorf("scheduler state: %w", err)
+			}
+		case !watched && idle:
+			return nil // the second run in a row with nothing to watch: the chain ends
+		case !watched:
+			if _, err := tx.ExecContext(ctx, `UPDATE sla_scheduler SET idle = TRUE WHERE id = 1`); err != nil {
+				return fmt.Errorf("scheduler state: %w", err)
+			}
+		}
+		return s.claimNext(ctx, tx)
+	})
+}
+
+// anyWatched reports whether some ticket has a deadline to watch.
+func anyWatched(ctx context.Context, q db.Queryer) (bool, error) {
+	return exists(ctx, q, `SELECT 1 FROM sla_tickets WHERE next_check_at IS NOT NULL LIMIT 1`)
+}
+
 // handleCheck is one run of the scheduler: it keeps the chain going, then
 // warns, records breaches and escalates what is due.
 func (s *Service) handleCheck(ctx context.Context, _ job.Job) error {
-	if err := s.scheduleNext(ctx); err != nil {
+	if err := s.continueChain(ctx); err != nil {
 		return err
 	}
 	_, err := s.Sweep(ctx)
+	if err == nil {
+		s.jobs.Wake()
+	}
 	return err
 }
 

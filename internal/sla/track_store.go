@@ -103,6 +103,11 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, r *record) error {
 	if err := saveClocks(ctx, tx, r); err != nil {
 		return err
 	}
+	if r.NextCheck != nil {
+		if err := s.wake(ctx, tx); err != nil {
+			return err
+		}
+	}
 	r.exists = true
 	if !existed && len(r.clocks) == 0 {
 		return nil // a new ticket without deadlines: its row has none already

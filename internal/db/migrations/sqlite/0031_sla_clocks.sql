@@ -66,7 +66,16 @@ CREATE TABLE sla_ticks (
     slot TIMESTAMP PRIMARY KEY
 );
 
+-- Whether that chain is stopped: it stops when no ticket has a deadline
+-- to watch, and the first ticket to get one starts it again.
+CREATE TABLE sla_scheduler (
+    id   INTEGER PRIMARY KEY,
+    idle BOOLEAN NOT NULL
+);
+INSERT INTO sla_scheduler (id, idle) VALUES (1, TRUE);
+
 -- +goose Down
+DROP TABLE sla_scheduler;
 DROP TABLE sla_ticks;
 DROP TABLE sla_clocks;
 DROP TABLE sla_tickets;
