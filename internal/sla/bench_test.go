@@ -2,10 +2,12 @@ package sla_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"linedesk/internal/auth"
+	"linedesk/internal/benchutil"
 	"linedesk/internal/db"
 	"linedesk/internal/dbtest"
 	"linedesk/internal/sla"
@@ -38,6 +40,42 @@ func BenchmarkCalendarBetween(b *testing.B) {
 	for b.Loop() {
 		cal.Between(from, from.AddDate(0, 1, 0))
 	}
+}
+
+// BenchmarkCreateTicketWithDeadlines is ticket's BenchmarkCreateTicket
+// with the SLA hook at work: the default plan's first-response and
+// resolution targets on an office calendar, set for every new ticket
+// (plan, calendar, two clocks, the line's stay).
+func BenchmarkCreateTicketWithDeadlines(b *testing.B) {
+	dbtest.EachB(b, func(b *testing.B, d *db.DB) {
+		c := &clock{t: friday16}
+		n := newNode(b, d, c, sla.Config{})
+		ctx := context.Background()
+		days, err := sla.PublicHolidays("lv", 2025)
+		must(b, err)
+		cal, err := n.svc.CreateCalendar(ctx, sla.Calendar{Name: "Office", TimeZone: "Europe/Riga",
+			Windows: append(weekdays("09:00", "13:00"), weekdays("14:00", "18:00")...), Days: days})
+		must(b, err)
+		in := sla.NewPlanInput()
+		in.Name, in.CalendarID, in.IsDefault = "Premium", &cal.ID, true
+		in.Targets = map[ticket.Priority]sla.Targets{ticket.PriorityHigh: {FirstResponse: ptr(30), Resolution: ptr(480)}}
+		_, err = n.svc.CreatePlan(ctx, in)
+		must(b, err)
+		var rec benchutil.Recorder
+		i := 0
+		for b.Loop() {
+			i++
+			rec.Time(func() {
+				_, err := n.tickets.CreateTicket(ctx, auth.System(), ticket.NewTicket{Subject: "Printer does not print",
+					Description: "Since this morning the office printer shows an error.", Priority: ticket.PriorityHigh,
+					Requester: ticket.RequesterRef{Email: fmt.Sprintf("caller%d@client.example", i%100)}, Tags: []string{"printer"}})
+				if err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+		rec.Report(b)
+	})
 }
 
 // BenchmarkSweep is one scheduler run over 1,000 tickets whose first

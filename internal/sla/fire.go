@@ -17,10 +17,11 @@ import (
 // moment each is told is kept on its clock, so neither another run nor a
 // recomputed deadline tells it again.
 func (s *Service) fire(ctx context.Context, tx *sql.Tx, t ticket.Ticket, r *record, now time.Time) error {
-	plan, havePlan, cal, err := s.servedUnder(ctx, tx, t.CompanyID)
+	sv, err := s.servedUnder(ctx, tx, t.CompanyID)
 	if err != nil {
 		return err
 	}
+	plan, havePlan, cal := sv.Plan, sv.ok, sv.cal
 	if !sameID(r.CalendarID, plan.CalendarID) || !havePlan {
 		if cal, err = s.calendar(ctx, tx, r.CalendarID); err != nil {
 			return err

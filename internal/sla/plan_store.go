@@ -315,8 +315,8 @@ func (s *Service) PlanForContact(ctx context.Context, contactID int64) (Plan, bo
 }
 
 func (s *Service) planFor(ctx context.Context, q db.Queryer, companyID *int64) (Plan, bool, error) {
-	p, ok, _, err := s.servedUnder(ctx, q, companyID)
-	return p.clone(), ok, err
+	sv, err := s.servedUnder(ctx, q, companyID)
+	return sv.Plan.clone(), sv.ok, err
 }
 
 func joinList[T ~string](list []T) string {

@@ -25,6 +25,9 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, c ticket.Change
 	if err := s.apply(ctx, tx, r, c, s.now()); err != nil {
 		return err
 	}
+	if c.Kind == ticket.ChangeCreated && len(r.clocks) == 0 {
+		return nil // no deadline to keep: a ticket without a record has never been answered
+	}
 	return s.save(ctx, tx, r)
 }
 
@@ -48,14 +51,15 @@ func relevant(c ticket.Change) bool {
 // its status pauses or stops, and the line it is at.
 func (s *Service) apply(ctx context.Context, tx *sql.Tx, r *record, c ticket.Change, now time.Time) error {
 	t := c.After
-	plan, ok, cal, err := s.servedUnder(ctx, tx, t.CompanyID)
+	sv, err := s.servedUnder(ctx, tx, t.CompanyID)
 	if err != nil {
 		return err
 	}
+	cal := sv.cal
 	terms := Terms{WarnPercent: defaultWarnPercent}
-	r.PlanID, r.PlanName = nil, ""
-	if ok {
-		terms, r.PlanID, r.PlanName = plan.Terms, &plan.ID, plan.Name
+	r.PlanID, r.PlanName, r.idle = nil, "", sv.idle
+	if sv.ok {
+		terms, r.PlanID, r.PlanName = sv.Terms, &sv.ID, sv.Name
 	}
 	before := cal
 	if !sameID(r.CalendarID, terms.CalendarID) {

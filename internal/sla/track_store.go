@@ -27,6 +27,7 @@ type record struct {
 	AwaitingSince *time.Time // a customer's reply waits for an answer since
 	clocks        map[Target]*Clock
 	exists        bool
+	idle          *bool // the scheduler's chain was idle when the change read it; nil: not read
 }
 
 func (r *record) clock(t Target) *Clock { return r.clocks[t] }
@@ -86,16 +87,18 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, r *record) error {
 			r.NextCheck = at
 		}
 	}
-	_, err := tx.ExecContext(ctx, `
+	insert := `
 		INSERT INTO sla_tickets (ticket_id, plan_id, plan_name, calendar_id, priority, warn_percent, next_check_at,
 			replied_at, awaiting_since, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (ticket_id) DO UPDATE SET plan_id = excluded.plan_id, plan_name = excluded.plan_name,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+	if r.exists {
+		insert += ` ON CONFLICT (ticket_id) DO UPDATE SET plan_id = excluded.plan_id, plan_name = excluded.plan_name,
 			calendar_id = excluded.calendar_id, priority = excluded.priority, warn_percent = excluded.warn_percent,
 			next_check_at = excluded.next_check_at, replied_at = excluded.replied_at,
-			awaiting_since = excluded.awaiting_since, updated_at = excluded.updated_at`,
-		r.TicketID, r.PlanID, r.PlanName, r.CalendarID, r.Priority, r.WarnPercent, r.NextCheck, r.RepliedAt,
-		r.AwaitingSince, s.now())
+			awaiting_since = excluded.awaiting_since, updated_at = excluded.updated_at`
+	}
+	_, err := tx.ExecContext(ctx, insert, r.TicketID, r.PlanID, r.PlanName, r.CalendarID, r.Priority, r.WarnPercent,
+		r.NextCheck, r.RepliedAt, r.AwaitingSince, s.now())
 	if err != nil {
 		return fmt.Errorf("save deadlines of ticket %d: %w", r.TicketID, err)
 	}
@@ -103,7 +106,7 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, r *record) error {
 	if err := saveClocks(ctx, tx, r); err != nil {
 		return err
 	}
-	if r.NextCheck != nil {
+	if r.NextCheck != nil && (r.idle == nil || *r.idle) {
 		if err := s.wake(ctx, tx); err != nil {
 			return err
 		}
