@@ -243,9 +243,8 @@ func (s *Service) handleResync(ctx context.Context, j job.Job) error {
 // openTickets lists tickets of a plan or calendar with a clock still
 // counting (running or paused).
 func (s *Service) openTickets(ctx context.Context, col string, id, after int64) ([]int64, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT k.ticket_id FROM sla_tickets k WHERE k.`+col+` = $1 AND k.ticket_id > $2
-		AND EXISTS (SELECT 1 FROM sla_clocks c WHERE c.ticket_id = k.ticket_id AND c.state <> 'stopped')
-		ORDER BY k.ticket_id LIMIT $3`, id, after, sweepBatch)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT ticket_id FROM sla_tickets WHERE `+col+` = $1 AND live AND ticket_id > $2
+		ORDER BY ticket_id LIMIT $3`, id, after, sweepBatch)
 	if err != nil {
 		return nil, fmt.Errorf("tickets to resync: %w", err)
 	}

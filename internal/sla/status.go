@@ -123,36 +123,17 @@ func (s *Service) Describe(ctx context.Context, ts []ticket.Ticket) error {
 func loadRecords(ctx context.Context, q db.Queryer, ids []int64) (map[int64]*record, error) {
 	in, args := db.In(ids, 1)
 	out := make(map[int64]*record, len(ids))
-	rows, err := q.QueryContext(ctx, `SELECT ticket_id, plan_id, plan_name, calendar_id, priority, warn_percent
-		FROM sla_tickets WHERE ticket_id IN (`+in+`)`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+recordColumns+` FROM sla_tickets WHERE ticket_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("deadlines of tickets: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r := &record{clocks: map[Target]*Clock{}, exists: true}
-		if err := rows.Scan(&r.TicketID, &r.PlanID, &r.PlanName, &r.CalendarID, &r.Priority, &r.WarnPercent); err != nil {
+		r, err := scanRecord(rows)
+		if err != nil {
 			return nil, fmt.Errorf("deadlines of tickets: %w", err)
 		}
 		out[r.TicketID] = r
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	crows, err := q.QueryContext(ctx, `SELECT `+clockColumns+` FROM sla_clocks WHERE ticket_id IN (`+in+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clocks of tickets: %w", err)
-	}
-	defer crows.Close()
-	for crows.Next() {
-		var id int64
-		c, err := scanClock(crows, &id)
-		if err != nil {
-			return nil, fmt.Errorf("clocks of tickets: %w", err)
-		}
-		if r := out[id]; r != nil {
-			r.clocks[c.Target] = c
-		}
-	}
-	return out, crows.Err()
+	return out, rows.Err()
 }

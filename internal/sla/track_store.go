@@ -3,10 +3,9 @@ package sla
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"linedesk/internal/db"
@@ -39,73 +38,102 @@ func newRecord(ticketID int64) *record {
 // loadRecord reads a ticket's record; one never written comes back empty
 // (exists false).
 func loadRecord(ctx context.Context, q db.Queryer, ticketID int64) (*record, error) {
-	r := newRecord(ticketID)
-	err := q.QueryRowContext(ctx, `SELECT plan_id, plan_name, calendar_id, priority, warn_percent, next_check_at,
-		replied_at, awaiting_since FROM sla_tickets WHERE ticket_id = $1`, ticketID).Scan(&r.PlanID, &r.PlanName,
-		&r.CalendarID, &r.Priority, &r.WarnPercent, &r.NextCheck, &r.RepliedAt, &r.AwaitingSince)
+	r, err := scanRecord(q.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM sla_tickets WHERE ticket_id = $1`, ticketID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, nil
+		return newRecord(ticketID), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("deadlines of ticket %d: %w", ticketID, err)
 	}
-	r.exists = true
-	rows, err := q.QueryContext(ctx, `SELECT `+clockColumns+` FROM sla_clocks WHERE ticket_id = $1`, ticketID)
-	if err != nil {
-		return nil, fmt.Errorf("clocks of ticket %d: %w", ticketID, err)
+	return r, nil
+}
+
+const recordColumns = `ticket_id, plan_id, plan_name, calendar_id, priority, warn_percent, next_check_at, replied_at,
+	awaiting_since, clocks`
+
+func scanRecord(row db.Scanner) (*record, error) {
+	r := newRecord(0)
+	var clocks string
+	if err := row.Scan(&r.TicketID, &r.PlanID, &r.PlanName, &r.CalendarID, &r.Priority, &r.WarnPercent, &r.NextCheck,
+		&r.RepliedAt, &r.AwaitingSince, &clocks); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		c, err := scanClock(rows, &id)
-		if err != nil {
-			return nil, fmt.Errorf("clocks of ticket %d: %w", ticketID, err)
-		}
+	var stored []storedClock
+	if err := json.Unmarshal([]byte(clocks), &stored); err != nil {
+		return nil, fmt.Errorf("clocks of ticket %d: %w", r.TicketID, err)
+	}
+	for _, sc := range stored {
+		c := sc.clock()
 		r.clocks[c.Target] = c
 	}
-	return r, rows.Err()
+	r.exists = true
+	return r, nil
 }
 
-const clockColumns = `ticket_id, target, cycle, state, allowed_us, used_us, started_at, since, due_at, warn_at,
-	warned_at, breached_at, stopped_at`
-
-func scanClock(row db.Scanner, ticketID *int64) (*Clock, error) {
-	c := &Clock{}
-	var allowed, used int64
-	err := row.Scan(ticketID, &c.Target, &c.Cycle, &c.State, &allowed, &used, &c.Started, &c.Since, &c.DueAt, &c.WarnAt,
-		&c.WarnedAt, &c.BreachedAt, &c.StoppedAt)
-	c.Allowed, c.Used = time.Duration(allowed)*time.Microsecond, time.Duration(used)*time.Microsecond
-	return c, err
+// storedClock is a Clock as the record's JSON keeps it: durations in
+// microseconds, times in RFC 3339 to the microsecond.
+type storedClock struct {
+	Target   Target     `json:"target"`
+	Cycle    int        `json:"cycle"`
+	State    string     `json:"state"`
+	Allowed  int64      `json:"allowed_us"`
+	Used     int64      `json:"used_us"`
+	Started  time.Time  `json:"started"`
+	Since    *time.Time `json:"since,omitempty"`
+	Due      *time.Time `json:"due,omitempty"`
+	Warn     *time.Time `json:"warn,omitempty"`
+	Warned   *time.Time `json:"warned,omitempty"`
+	Breached *time.Time `json:"breached,omitempty"`
+	Stopped  *time.Time `json:"stopped,omitempty"`
 }
 
-// save writes the record and its clocks, and the deadlines onto the
+func (sc storedClock) clock() *Clock {
+	return &Clock{Target: sc.Target, Cycle: sc.Cycle, State: sc.State, Allowed: time.Duration(sc.Allowed) * time.Microsecond,
+		Used: time.Duration(sc.Used) * time.Microsecond, Started: sc.Started, Since: sc.Since, DueAt: sc.Due, WarnAt: sc.Warn,
+		WarnedAt: sc.Warned, BreachedAt: sc.Breached, StoppedAt: sc.Stopped}
+}
+
+func storeClock(c *Clock) storedClock {
+	return storedClock{Target: c.Target, Cycle: c.Cycle, State: c.State, Allowed: c.Allowed.Microseconds(),
+		Used: c.Used.Microseconds(), Started: c.Started, Since: c.Since, Due: c.DueAt, Warn: c.WarnAt, Warned: c.WarnedAt,
+		Breached: c.BreachedAt, Stopped: c.StoppedAt}
+}
+
+// save writes the record with its clocks, and the deadlines onto the
 // ticket's row.
 func (s *Service) save(ctx context.Context, tx *sql.Tx, r *record) error {
 	r.NextCheck = nil
-	for _, c := range r.clocks {
+	stored := []storedClock{}
+	live := false
+	for _, t := range AllTargets {
+		c := r.clocks[t]
+		if c == nil {
+			continue
+		}
 		if at := c.nextCheck(); at != nil && (r.NextCheck == nil || at.Before(*r.NextCheck)) {
 			r.NextCheck = at
 		}
+		live = live || c.State != Stopped
+		stored = append(stored, storeClock(c))
 	}
+	clocks, _ := json.Marshal(stored)
 	insert := `
 		INSERT INTO sla_tickets (ticket_id, plan_id, plan_name, calendar_id, priority, warn_percent, next_check_at,
-			replied_at, awaiting_since, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+			replied_at, awaiting_since, clocks, live, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 	if r.exists {
 		insert += ` ON CONFLICT (ticket_id) DO UPDATE SET plan_id = excluded.plan_id, plan_name = excluded.plan_name,
 			calendar_id = excluded.calendar_id, priority = excluded.priority, warn_percent = excluded.warn_percent,
 			next_check_at = excluded.next_check_at, replied_at = excluded.replied_at,
-			awaiting_since = excluded.awaiting_since, updated_at = excluded.updated_at`
+			awaiting_since = excluded.awaiting_since, clocks = excluded.clocks, live = excluded.live,
+			updated_at = excluded.updated_at`
 	}
 	_, err := tx.ExecContext(ctx, insert, r.TicketID, r.PlanID, r.PlanName, r.CalendarID, r.Priority, r.WarnPercent,
-		r.NextCheck, r.RepliedAt, r.AwaitingSince, s.now())
+		r.NextCheck, r.RepliedAt, r.AwaitingSince, string(clocks), live, s.now())
 	if err != nil {
 		return fmt.Errorf("save deadlines of ticket %d: %w", r.TicketID, err)
 	}
 	existed := r.exists
-	if err := saveClocks(ctx, tx, r); err != nil {
-		return err
-	}
 	if r.NextCheck != nil && (r.idle == nil || *r.idle) {
 		if err := s.wake(ctx, tx); err != nil {
 			return err
@@ -116,37 +144,6 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, r *record) error {
 		return nil // a new ticket without deadlines: its row has none already
 	}
 	return s.tickets.SetSLATx(ctx, tx, r.TicketID, r.columns())
-}
-
-// saveClocks replaces a ticket's clocks, in one statement each way.
-func saveClocks(ctx context.Context, tx *sql.Tx, r *record) error {
-	if r.exists {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sla_clocks WHERE ticket_id = $1`, r.TicketID); err != nil {
-			return fmt.Errorf("save clocks of ticket %d: %w", r.TicketID, err)
-		}
-	}
-	var rows []string
-	var args []any
-	for _, t := range AllTargets {
-		c := r.clocks[t]
-		if c == nil {
-			continue
-		}
-		ph := make([]string, 13)
-		for i := range ph {
-			ph[i] = "$" + strconv.Itoa(len(args)+i+1)
-		}
-		rows = append(rows, "("+strings.Join(ph, ", ")+")")
-		args = append(args, r.TicketID, c.Target, c.Cycle, c.State, c.Allowed.Microseconds(), c.Used.Microseconds(), c.Started,
-			c.Since, c.DueAt, c.WarnAt, c.WarnedAt, c.BreachedAt, c.StoppedAt)
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sla_clocks (`+clockColumns+`) VALUES `+strings.Join(rows, ", "), args...); err != nil {
-		return fmt.Errorf("save clocks of ticket %d: %w", r.TicketID, err)
-	}
-	return nil
 }
 
 // columns are the deadlines as the ticket's row keeps them.

@@ -2,8 +2,11 @@ package api_test
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 
+	"linedesk/internal/benchutil"
 	"linedesk/internal/db"
 	"linedesk/internal/dbtest"
 	"linedesk/internal/sla"
@@ -44,5 +47,28 @@ func BenchmarkHTTPCreateTicketSLAPaced(b *testing.B) {
 		e := newEnv(b, d)
 		withDefaultPlan(b, e)
 		createPaced(b, e, 2000)
+	})
+}
+
+// BenchmarkHTTPCreateTicketSLA is BenchmarkHTTPCreateTicket with
+// deadlines computed for every ticket.
+func BenchmarkHTTPCreateTicketSLA(b *testing.B) {
+	dbtest.EachB(b, func(b *testing.B, d *db.DB) {
+		e := newEnv(b, d)
+		withDefaultPlan(b, e)
+		url := e.srv.URL + "/api/v1/tickets"
+		var n atomic.Int64
+		var rec benchutil.Recorder
+		b.SetParallelism(8)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := n.Add(1)
+				body := fmt.Appendf(nil, `{"subject":"Printer does not print","description":"Since this morning the office printer shows an error.","priority":"high","channel":"api","requester":{"email":"caller%d@client.example","name":"Caller %d"},"tags":["printer"]}`, i%500, i%500)
+				rec.Time(func() { post(b, url, e.admin, body) })
+			}
+		})
+		b.StopTimer()
+		rec.Report(b)
 	})
 }

@@ -23,7 +23,6 @@ CREATE TABLE sla_line_spans (
     wall_us    BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX sla_line_spans_ticket ON sla_line_spans (ticket_id, id);
-CREATE INDEX sla_line_spans_line ON sla_line_spans (line, started_at);
 
 -- +goose Down
 DROP TABLE sla_line_spans;
