@@ -45,43 +45,59 @@ type LineTimes struct {
 
 // trackLine records the line a change left and the one it entered: a
 // stay ends when the line or group changes or the ticket is solved or
-// closed, and a new one begins while the ticket is being worked on.
-func (s *Service) trackLine(ctx context.Context, tx *sql.Tx, c ticket.Change, cal *Calendar, now time.Time) error {
+// closed, and a new one begins while the ticket is being worked on. A
+// ticket's first stay is written when it ends: until then the record's
+// opening time and the ticket's line and group tell it, which spares
+// every new ticket a statement.
+func (s *Service) trackLine(ctx context.Context, tx *sql.Tx, r *record, c ticket.Change, cal *Calendar, now time.Time) error {
 	b, t := c.Before, c.After
-	if c.Kind != ticket.ChangeCreated && b.Line == t.Line && sameID(b.GroupID, t.GroupID) && done(b.Status) == done(t.Status) {
+	if c.Kind == ticket.ChangeCreated || (b.Line == t.Line && sameID(b.GroupID, t.GroupID) && done(b.Status) == done(t.Status)) {
 		return nil
 	}
 	var id int64
 	var line int
 	var group *int64
 	var started time.Time
-	open := false
-	if c.Kind != ticket.ChangeCreated { // a new ticket has no stay yet
-		err := tx.QueryRowContext(ctx, `SELECT id, line, group_id, started_at FROM sla_line_spans
-			WHERE ticket_id = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1`, t.ID).Scan(&id, &line, &group, &started)
-		open = err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("line of ticket %d: %w", t.ID, err)
+	var ended *time.Time
+	err := tx.QueryRowContext(ctx, `SELECT id, line, group_id, started_at, ended_at FROM sla_line_spans
+		WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1`, t.ID).Scan(&id, &line, &group, &started, &ended)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if !done(b.Status) { // the first stay ends
+			end := now
+			if err := insertStay(ctx, tx, t.ID, b.Line, b.GroupID, r.opened(b), &end, cal); err != nil {
+				return err
+			}
 		}
-	}
-	stay := !done(t.Status)
-	if open && stay && line == t.Line && sameID(group, t.GroupID) {
-		return nil
-	}
-	if open {
+	case err != nil:
+		return fmt.Errorf("line of ticket %d: %w", t.ID, err)
+	case ended == nil:
+		if !done(t.Status) && line == t.Line && sameID(group, t.GroupID) {
+			return nil
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE sla_line_spans SET ended_at = $2, working_us = $3, wall_us = $4 WHERE id = $1`,
 			id, now, cal.Between(started, now).Microseconds(), now.Sub(started).Microseconds())
 		if err != nil {
 			return fmt.Errorf("line of ticket %d: %w", t.ID, err)
 		}
 	}
-	if !stay {
+	if done(t.Status) {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO sla_line_spans (ticket_id, line, group_id, started_at) VALUES ($1, $2, $3, $4)`,
-		t.ID, t.Line, t.GroupID, now)
+	return insertStay(ctx, tx, t.ID, t.Line, t.GroupID, now, nil, cal)
+}
+
+// insertStay writes a stay; one with an end has its times counted.
+func insertStay(ctx context.Context, tx *sql.Tx, ticketID int64, line int, group *int64, from time.Time, to *time.Time,
+	cal *Calendar) error {
+	var working, wall int64
+	if to != nil {
+		working, wall = cal.Between(from, *to).Microseconds(), max(to.Sub(from), 0).Microseconds()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO sla_line_spans (ticket_id, line, group_id, started_at, ended_at, working_us, wall_us)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, ticketID, line, group, from, to, working, wall)
 	if err != nil {
-		return fmt.Errorf("line of ticket %d: %w", t.ID, err)
+		return fmt.Errorf("line of ticket %d: %w", ticketID, err)
 	}
 	return nil
 }
@@ -89,7 +105,8 @@ func (s *Service) trackLine(ctx context.Context, tx *sql.Tx, c ticket.Change, ca
 // LineTimes returns the time a ticket p may see spent at each line, the
 // stay it is in now counted up to now.
 func (s *Service) LineTimes(ctx context.Context, p auth.Principal, ticketID int64) (LineTimes, error) {
-	if err := s.tickets.CanViewTicket(ctx, p, ticketID); err != nil {
+	t, err := s.tickets.FindTicket(ctx, p, ticketID)
+	if err != nil {
 		return LineTimes{}, err
 	}
 	r, err := loadRecord(ctx, s.db.R, ticketID)
@@ -100,9 +117,16 @@ func (s *Service) LineTimes(ctx context.Context, p auth.Principal, ticketID int6
 	if err != nil {
 		return LineTimes{}, err
 	}
-	stays, err := loadStays(ctx, s.db.R, ticketID, cal, s.now())
+	now := s.now()
+	stays, err := loadStays(ctx, s.db.R, ticketID, cal, now)
 	if err != nil {
 		return LineTimes{}, err
+	}
+	if len(stays) == 0 && !done(t.Status) { // never moved: the first stay is still on
+		st := Stay{Line: t.Line, GroupID: t.GroupID, StartedAt: r.opened(t)}
+		st.Working, st.Wall = cal.Between(st.StartedAt, now), max(now.Sub(st.StartedAt), 0)
+		st.WorkingSeconds, st.WallSeconds = int64(st.Working/time.Second), int64(st.Wall/time.Second)
+		stays = append(stays, st)
 	}
 	return LineTimes{Stays: stays, Totals: totals(stays)}, nil
 }

@@ -67,6 +67,9 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, r *record, c ticket.Cha
 			return err
 		}
 	}
+	if c.Kind == ticket.ChangeCreated {
+		r.OpenedAt = &now
+	}
 	if !r.exists && c.Kind != ticket.ChangeCreated && t.Status != ticket.StatusNew {
 		r.RepliedAt = &t.CreatedAt // a ticket from before deadlines were kept: new no longer, so answered
 	}
@@ -74,7 +77,7 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, r *record, c ticket.Cha
 	s.retarget(r, before, cal, terms, t, now)
 	s.meet(r, cal, terms, c, now)
 	settle(r, cal, terms, t.Status, now)
-	return s.trackLine(ctx, tx, c, cal, now)
+	return s.trackLine(ctx, tx, r, c, cal, now)
 }
 
 // retarget sets each target from the plan at the ticket's priority: a

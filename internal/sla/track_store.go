@@ -24,12 +24,23 @@ type record struct {
 	NextCheck     *time.Time
 	RepliedAt     *time.Time // the first public reply of an agent
 	AwaitingSince *time.Time // a customer's reply waits for an answer since
+	OpenedAt      *time.Time // when the ticket was opened, as the clocks count it
 	clocks        map[Target]*Clock
 	exists        bool
 	idle          *bool // the scheduler's chain was idle when the change read it; nil: not read
 }
 
 func (r *record) clock(t Target) *Clock { return r.clocks[t] }
+
+// opened is when a ticket's first stay at a line began: when the record
+// says it was opened, else (a ticket from before the record) the ticket's
+// own creation.
+func (r *record) opened(t ticket.Ticket) time.Time {
+	if r.OpenedAt != nil {
+		return *r.OpenedAt
+	}
+	return t.CreatedAt
+}
 
 func newRecord(ticketID int64) *record {
 	return &record{TicketID: ticketID, clocks: map[Target]*Clock{}}
@@ -49,13 +60,13 @@ func loadRecord(ctx context.Context, q db.Queryer, ticketID int64) (*record, err
 }
 
 const recordColumns = `ticket_id, plan_id, plan_name, calendar_id, priority, warn_percent, next_check_at, replied_at,
-	awaiting_since, clocks`
+	awaiting_since, opened_at, clocks`
 
 func scanRecord(row db.Scanner) (*record, error) {
 	r := newRecord(0)
 	var clocks string
 	if err := row.Scan(&r.TicketID, &r.PlanID, &r.PlanName, &r.CalendarID, &r.Priority, &r.WarnPercent, &r.NextCheck,
-		&r.RepliedAt, &r.AwaitingSince, &clocks); err != nil {
+		&r.RepliedAt, &r.AwaitingSince, &r.OpenedAt, &clocks); err != nil {
 		return nil, err
 	}
 	var stored []storedClock
@@ -119,8 +130,8 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, r *record) error {
 	clocks, _ := json.Marshal(stored)
 	insert := `
 		INSERT INTO sla_tickets (ticket_id, plan_id, plan_name, calendar_id, priority, warn_percent, next_check_at,
-			replied_at, awaiting_since, clocks, live, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+			replied_at, awaiting_since, clocks, live, updated_at, opened_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 	if r.exists {
 		insert += ` ON CONFLICT (ticket_id) DO UPDATE SET plan_id = excluded.plan_id, plan_name = excluded.plan_name,
 			calendar_id = excluded.calendar_id, priority = excluded.priority, warn_percent = excluded.warn_percent,
@@ -129,7 +140,7 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, r *record) error {
 			updated_at = excluded.updated_at`
 	}
 	_, err := tx.ExecContext(ctx, insert, r.TicketID, r.PlanID, r.PlanName, r.CalendarID, r.Priority, r.WarnPercent,
-		r.NextCheck, r.RepliedAt, r.AwaitingSince, string(clocks), live, s.now())
+		r.NextCheck, r.RepliedAt, r.AwaitingSince, string(clocks), live, s.now(), r.OpenedAt)
 	if err != nil {
 		return fmt.Errorf("save deadlines of ticket %d: %w", r.TicketID, err)
 	}

@@ -26,7 +26,8 @@ CREATE INDEX ticket_events_notify ON ticket_events (notify_agent_id, id) WHERE n
 -- What the package keeps of a ticket: the plan, calendar and priority its
 -- clocks were last set from, when the scheduler must look at it next,
 -- when an agent first answered in public, since when a customer's reply
--- waits for an answer, and the clocks themselves: one per target, as a
+-- waits for an answer, when the ticket was opened as the clocks count it
+-- (its first stay at a line starts then), and the clocks themselves: one per target, as a
 -- JSON list ({"target", "cycle", "state", "allowed_us", "used_us",
 -- "started", "since", "due", "warn", "warned", "breached", "stopped"}),
 -- since they are only ever read and written together. live is whether a
@@ -41,6 +42,7 @@ CREATE TABLE sla_tickets (
     next_check_at  TIMESTAMP,
     replied_at     TIMESTAMP,
     awaiting_since TIMESTAMP,
+    opened_at      TIMESTAMP,
     clocks         TEXT NOT NULL DEFAULT '[]',
     live           BOOLEAN NOT NULL DEFAULT FALSE,
     updated_at     TIMESTAMP NOT NULL
