@@ -9,13 +9,13 @@ ALTER TABLE tickets ADD COLUMN sla_resolution_due_at TIMESTAMP;
 ALTER TABLE tickets ADD COLUMN sla_resolution_state TEXT NOT NULL DEFAULT '';
 -- The nearest deadline of a running target, and when the ticket is at
 -- risk (its warning share used up); null when no clock runs. The indexes
--- hold only tickets with a clock running (so other tickets cost them
--- nothing) and carry the columns an agent's visibility reads, so the
--- at-risk queue and its count are answered from them.
+-- hold only tickets with a clock running, so other tickets cost them
+-- nothing: the first gives queues their tickets in deadline order (ties
+-- by id, as the queues sort), the second counts the tickets at risk from
+-- itself, carrying the columns an agent's visibility reads.
 ALTER TABLE tickets ADD COLUMN sla_next_due_at TIMESTAMP;
 ALTER TABLE tickets ADD COLUMN sla_warn_at TIMESTAMP;
-CREATE INDEX tickets_sla_next_due ON tickets (sla_next_due_at, sla_warn_at, group_id, assignee_id)
-    WHERE sla_next_due_at IS NOT NULL;
+CREATE INDEX tickets_sla_next_due ON tickets (sla_next_due_at) WHERE sla_next_due_at IS NOT NULL;
 CREATE INDEX tickets_sla_warn ON tickets (sla_warn_at, sla_next_due_at, group_id, assignee_id)
     WHERE sla_warn_at IS NOT NULL;
 
