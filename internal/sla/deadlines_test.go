@@ -27,6 +27,14 @@ func TestDeadlines(t *testing.T) {
 	{
 
 		run("computed at creation from plan, priority and calendar", func(t *testing.T, f *fixture) {
+			created, err := f.tickets.CreateTicket(ctx, auth.System(), ticket.NewTicket{Subject: "VPN is down",
+				Requester: ticket.RequesterRef{ID: &f.contact.ID}})
+			must(t, err)
+			// CreateTicket returns the deadlines the hook wrote, without reading the ticket back.
+			wantTime(t, "first response as created", created.SLA.FirstResponseDueAt, local(13, 17, 0))
+			if created.SLA.Resolution == nil || created.SLA.Resolution.State != ticket.SLARunning {
+				t.Errorf("resolution as created: %+v", created.SLA.Resolution)
+			}
 			tk := f.open(t, ticket.PriorityNormal) // Friday 16:00
 			wantTime(t, "first response", tk.SLA.FirstResponseDueAt, local(13, 17, 0))
 			wantTime(t, "resolution", tk.SLA.ResolutionDueAt, local(16, 16, 0))

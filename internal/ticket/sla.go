@@ -33,10 +33,24 @@ func targetDue(t *SLATarget) *time.Time {
 	return t.DueAt
 }
 
+// slaNote carries the deadlines a hook writes for a ticket being
+// created back to CreateTicket, which returns the ticket it built rather
+// than reading it back.
+type slaNote struct {
+	id  int64
+	v   SLA
+	set bool
+}
+
+type slaNoteKey struct{}
+
 // SetSLATx writes a ticket's deadlines inside the caller's transaction.
 // They are Linedesk's bookkeeping, not fields anyone edits: the version
 // stays, no history is written and no hook hears of it.
 func (s *Service) SetSLATx(ctx context.Context, tx *sql.Tx, id int64, v SLA) error {
+	if n, ok := ctx.Value(slaNoteKey{}).(*slaNote); ok && n.id == id {
+		n.v, n.set = v, true
+	}
 	_, err := tx.ExecContext(ctx, `
 		UPDATE tickets SET sla_first_response_due_at = $2, sla_first_response_state = $3,
 			sla_next_response_due_at = $4, sla_next_response_state = $5,

@@ -161,8 +161,13 @@ func TestTicketDeadlinesAPI(t *testing.T) {
 		}
 
 		open := func(subject, priority string) int64 {
-			return e.do("POST", "/api/v1/tickets", e.admin, map[string]any{"subject": subject, "priority": priority,
-				"requester": map[string]any{"email": "anna@gmail.com"}}).want(t, http.StatusCreated).id()
+			r := e.do("POST", "/api/v1/tickets", e.admin, map[string]any{"subject": subject, "priority": priority,
+				"requester": map[string]any{"email": "anna@gmail.com"}}).want(t, http.StatusCreated)
+			if fr, _ := r.Body["sla"].(map[string]any)["first_response"].(map[string]any); fr["state"] != "running" ||
+				fr["remaining_seconds"] == nil {
+				t.Errorf("the create response's deadlines: %s", r.Raw)
+			}
+			return r.id()
 		}
 		calm := open("Printer toner", "normal") // first response 10:00, resolution 17:00
 		c.set(rigaTime(16, 9, 10))
