@@ -28,6 +28,7 @@ import (
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
+	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web"
 	"linedesk/internal/web/api"
@@ -44,6 +45,7 @@ type App struct {
 	Attachments *attachment.Service
 	Jobs        *job.Queue
 	Mailboxes   *mailbox.Service
+	SLA         *sla.Service
 	KB          *kb.Service
 	Scripts     *script.Service
 	Replies     *reply.Service
@@ -77,6 +79,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	a.Attachments = attachment.NewService(d, filepath.Join(cfg.DataDir, "attachments"), cfg.AttachmentMaxBytes)
 	a.Jobs = job.NewQueue(d, log)
 	a.Tickets = ticket.NewService(d, log, a.Directory, a.Attachments, a.Jobs)
+	a.SLA = sla.NewService(d, log, a.Directory, a.Tickets, a.Jobs, sla.Config{CheckInterval: cfg.SLACheckInterval})
+	a.SLA.Attach()
 	a.openKnowledge()
 	secret, err := a.openMail()
 	if err != nil {
@@ -126,8 +130,8 @@ func (a *App) Close() error {
 // Handler returns the whole HTTP surface.
 func (a *App) Handler() http.Handler {
 	apiSrv := &api.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
-		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies,
-		Portal: a.Portal}
+		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, SLA: a.SLA, KB: a.KB, Scripts: a.Scripts,
+		Replies: a.Replies, Portal: a.Portal}
 	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, Portal: a.web.portal, DB: a.DB.W,
 		Registry: a.Registry})
 }
@@ -161,6 +165,9 @@ func (a *App) Run(ctx context.Context) error {
 	srv.RegisterOnShutdown(a.endLive)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	if err := a.SLA.EnsureScheduled(ctx); err != nil {
+		return fmt.Errorf("start the SLA scheduler: %w", err)
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {

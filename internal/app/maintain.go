@@ -27,6 +27,9 @@ func (a *App) Maintain(ctx context.Context) error {
 	sessions, err4 := a.web.sessions.Store.(*auth.SessionStore).Prune(ctx)
 	signIn, err5 := a.Auth.PruneSignIn(ctx)
 	portalRows, err6 := a.Portal.Prune(ctx)
+	// A scheduler chain whose run died (its node crashed mid-run, its job
+	// ran out of attempts) starts again.
+	err7 := a.SLA.EnsureScheduled(ctx)
 	var err3 error
 	if a.DB.Dialect == db.SQLite {
 		// Keeps SQLite's planner statistics fresh as the data grows.
@@ -34,7 +37,7 @@ func (a *App) Maintain(ctx context.Context) error {
 	}
 	a.Log.Info("maintenance", "jobs_pruned", jobs, "uploads_pruned", uploads, "sessions_pruned", sessions,
 		"sign_in_records_pruned", signIn, "portal_records_pruned", portalRows)
-	return errors.Join(err1, err2, err3, err4, err5, err6)
+	return errors.Join(err1, err2, err3, err4, err5, err6, err7)
 }
 
 // maintain runs Maintain every interval until ctx ends.

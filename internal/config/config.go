@@ -32,6 +32,7 @@ type Config struct {
 	SessionLifetime    time.Duration // LINEDESK_SESSION_LIFETIME: how long a workspace sign-in lasts
 	PortalSession      time.Duration // LINEDESK_PORTAL_SESSION_LIFETIME: how long a customer's portal sign-in lasts
 	TrustedProxies     []*net.IPNet  // LINEDESK_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
+	SLACheckInterval   time.Duration // LINEDESK_SLA_CHECK_INTERVAL: how often deadlines are checked for warnings and breaches
 	Version            string        // the build's version, shown in the workspace; set by the command
 }
 
@@ -51,6 +52,7 @@ func Default() Config {
 		MailMaxBytes:       50 << 20,
 		SessionLifetime:    12 * time.Hour,
 		PortalSession:      7 * 24 * time.Hour,
+		SLACheckInterval:   30 * time.Second,
 		Version:            "dev",
 	}
 }
@@ -107,6 +109,9 @@ func Load(lookupEnv func(string) (string, bool)) (Config, error) {
 	if err := parseNets(getenv, "LINEDESK_TRUSTED_PROXIES", &c.TrustedProxies); err != nil {
 		return c, err
 	}
+	if err := parseDuration(getenv, "LINEDESK_SLA_CHECK_INTERVAL", &c.SLACheckInterval); err != nil {
+		return c, err
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.HTTPAddr
 	}
@@ -157,6 +162,9 @@ func (c Config) Validate() error {
 	}
 	if c.Workers < 1 || c.Workers > 256 {
 		return fmt.Errorf("LINEDESK_WORKERS: %d must be between 1 and 256", c.Workers)
+	}
+	if c.SLACheckInterval < time.Second || c.SLACheckInterval > time.Hour {
+		return fmt.Errorf("LINEDESK_SLA_CHECK_INTERVAL: %s must be between 1s and 1h", c.SLACheckInterval)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("LINEDESK_SHUTDOWN_TIMEOUT: must be positive")

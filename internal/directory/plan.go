@@ -58,12 +58,24 @@ func scanPlan(row db.Scanner) (Plan, error) {
 
 // CreatePlan adds a plan; its name must be unused.
 func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (Plan, error) {
+	var p Plan
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = s.CreatePlanTx(ctx, tx, in)
+		return err
+	})
+	return p, err
+}
+
+// CreatePlanTx is CreatePlan inside the caller's transaction, for a
+// package that keeps more of the plan in its own tables.
+func (s *Service) CreatePlanTx(ctx context.Context, tx *sql.Tx, in PlanInput) (Plan, error) {
 	p := Plan{Name: in.Name, Description: in.Description}
 	if err := p.normalize(); err != nil {
 		return Plan{}, err
 	}
 	now := db.Now()
-	err := s.db.W.QueryRowContext(ctx, `
+	err := tx.QueryRowContext(ctx, `
 		INSERT INTO plans (name, name_key, description, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4) RETURNING id`, p.Name, nameKey(p.Name), p.Description, now).Scan(&p.ID)
 	if db.IsUniqueViolation(err) {
@@ -72,12 +84,17 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (Plan, error) {
 	if err != nil {
 		return Plan{}, fmt.Errorf("create plan: %w", err)
 	}
-	return s.FindPlan(ctx, p.ID)
+	return findPlan(ctx, tx, p.ID)
 }
 
 // FindPlan returns one plan.
 func (s *Service) FindPlan(ctx context.Context, id int64) (Plan, error) {
 	return findPlan(ctx, s.db.R, id)
+}
+
+// FindPlanTx is FindPlan on q, inside a transaction.
+func (s *Service) FindPlanTx(ctx context.Context, q db.Queryer, id int64) (Plan, error) {
+	return findPlan(ctx, q, id)
 }
 
 func findPlan(ctx context.Context, q db.Queryer, id int64) (Plan, error) {
@@ -103,33 +120,39 @@ func (s *Service) FindPlans(ctx context.Context, f PlanFilter) ([]Plan, int, err
 // UpdatePlan changes a plan.
 func (s *Service) UpdatePlan(ctx context.Context, id int64, u PlanUpdate) (Plan, error) {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		now := db.Now()
-		if err := touch(ctx, tx, "plans", "plan", id, now); err != nil {
-			return err
-		}
-		p, err := findPlan(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		set(&p.Name, u.Name)
-		set(&p.Description, u.Description)
-		if err := p.normalize(); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE plans SET name = $2, name_key = $3, description = $4 WHERE id = $1`,
-			id, p.Name, nameKey(p.Name), p.Description)
-		if db.IsUniqueViolation(err) {
-			return nameTaken("plan", p.Name)
-		}
-		if err != nil {
-			return fmt.Errorf("update plan %d: %w", id, err)
-		}
-		return nil
+		_, err := s.UpdatePlanTx(ctx, tx, id, u)
+		return err
 	})
 	if err != nil {
 		return Plan{}, err
 	}
 	return s.FindPlan(ctx, id)
+}
+
+// UpdatePlanTx is UpdatePlan inside the caller's transaction.
+func (s *Service) UpdatePlanTx(ctx context.Context, tx *sql.Tx, id int64, u PlanUpdate) (Plan, error) {
+	now := db.Now()
+	if err := touch(ctx, tx, "plans", "plan", id, now); err != nil {
+		return Plan{}, err
+	}
+	p, err := findPlan(ctx, tx, id)
+	if err != nil {
+		return Plan{}, err
+	}
+	set(&p.Name, u.Name)
+	set(&p.Description, u.Description)
+	if err := p.normalize(); err != nil {
+		return Plan{}, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE plans SET name = $2, name_key = $3, description = $4 WHERE id = $1`,
+		id, p.Name, nameKey(p.Name), p.Description)
+	if db.IsUniqueViolation(err) {
+		return Plan{}, nameTaken("plan", p.Name)
+	}
+	if err != nil {
+		return Plan{}, fmt.Errorf("update plan %d: %w", id, err)
+	}
+	return findPlan(ctx, tx, id)
 }
 
 // DeletePlan deletes a plan no company uses.

@@ -252,7 +252,7 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, p auth.Principal, macro
 		return Result{}, err
 	}
 	// Recorded before the actions, which may take the ticket out of p's sight.
-	if err := s.tickets.RecordTx(ctx, tx, p, ticketID, ticket.EventMacro, m.Name, ""); err != nil {
+	if err := s.tickets.RecordTx(ctx, tx, p, ticketID, ticket.AutoEvent{Kind: ticket.EventMacro, To: m.Name}); err != nil {
 		return Result{}, err
 	}
 	cur, err := s.tickets.FindTicketTx(ctx, tx, p, ticketID)

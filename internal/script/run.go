@@ -167,7 +167,7 @@ func (s *Service) finish(ctx context.Context, tx *sql.Tx, p auth.Principal, pos 
 	}
 	if pos.Node.Kind == Escalate {
 		e := ticket.Escalation{Line: pos.Node.Line, GroupID: pos.Node.GroupID, Reason: reasonOf(run.Note)}
-		if err := s.tickets.EscalateTx(ctx, tx, p, run.TicketID, e); err != nil {
+		if _, err := s.tickets.EscalateTx(ctx, tx, p, run.TicketID, e, ""); err != nil {
 			return err
 		}
 	}

@@ -148,7 +148,8 @@ func (s *Service) insertComment(ctx context.Context, tx *sql.Tx, p auth.Principa
 		visibility = "public"
 	}
 	h.add(EventCommented, "comment", "", itoa(id), visibility)
-	h.comment = &ChangedComment{ID: id, Body: body, Public: in.Public, AuthorType: authorType, Channel: in.Channel}
+	h.comment = &ChangedComment{ID: id, Body: body, Public: in.Public, AuthorType: authorType, Channel: in.Channel,
+		Automatic: in.KeepStatus}
 	diff(&h, t, next)
 	if next.Status != t.Status {
 		return id, s.save(ctx, tx, t, next, &h)

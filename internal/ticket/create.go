@@ -196,8 +196,13 @@ func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, p auth.Principal
 	if err := h.write(ctx, tx); err != nil {
 		return Ticket{}, err
 	}
-	if err := s.notify(ctx, tx, Change{Kind: ChangeCreated, After: t, By: p, Events: h.events}); err != nil {
+	note := &slaNote{id: id}
+	if err := s.notify(context.WithValue(ctx, slaNoteKey{}, note), tx, Change{Kind: ChangeCreated, After: t, By: p,
+		Events: h.events}); err != nil {
 		return Ticket{}, err
+	}
+	if note.set {
+		t.SLA = note.v // the deadlines a hook set, as written
 	}
 	return t, nil
 }

@@ -21,16 +21,48 @@ type Escalation struct {
 // the new line's or group's queue, while the escalating agent and the
 // previous assignee keep following it. The reason is in the history.
 func (s *Service) Escalate(ctx context.Context, p auth.Principal, id int64, e Escalation) (Ticket, error) {
+	var t Ticket
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return s.EscalateTx(ctx, tx, p, id, e)
+		var err error
+		t, err = s.EscalateTx(ctx, tx, p, id, e, "")
+		return err
 	})
 	if err != nil {
 		return Ticket{}, err
 	}
-	return s.load(ctx, s.db.R, id, false)
+	return t, nil
 }
 
-func (s *Service) escalate(ctx context.Context, tx *sql.Tx, p auth.Principal, t Ticket, e Escalation, reason string) error {
+// EscalateTx is Escalate inside the caller's transaction, for a tool an
+// agent uses (a guided script) or an automation (p is auth.System() and
+// source names it, for hooks that must not answer their own changes). It
+// returns the ticket as written.
+func (s *Service) EscalateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64, e Escalation, source string) (Ticket, error) {
+	reason, err := checkText("reason", e.Reason, true, 2000)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if e.Line == 0 && e.GroupID == nil {
+		return Ticket{}, apperr.Field("line", "name a line (1–4) or a group_id to escalate to")
+	}
+	if e.Line != 0 {
+		if err := checkLine(e.Line); err != nil {
+			return Ticket{}, err
+		}
+	}
+	t, err := s.loadVisible(ctx, tx, p, id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if err := s.escalate(ctx, tx, p, t, e, reason, source); err != nil {
+		return Ticket{}, err
+	}
+	return s.load(ctx, tx, id, false)
+}
+
+// escalate moves t as e says. An automation (source set) gives its reason
+// to every entry of the history, as ApplyTx does.
+func (s *Service) escalate(ctx context.Context, tx *sql.Tx, p auth.Principal, t Ticket, e Escalation, reason, source string) error {
 	if t.Status == StatusClosed || t.Status == StatusSolved {
 		return apperr.Errorf(apperr.Conflict, "ticket %s is %s; reopen it before escalating", Number(t.Number), t.Status)
 	}
@@ -52,8 +84,14 @@ func (s *Service) escalate(ctx context.Context, tx *sql.Tx, p auth.Principal, t 
 		next.Status = StatusOpen
 	}
 	h := newHistory(t.ID, p, db.Now())
+	h.source = source
 	h.add(EventEscalated, "", "", escalationTarget(next), reason)
 	diff(&h, t, next)
+	if source != "" {
+		for i := range h.events {
+			h.events[i].Reason = reason
+		}
+	}
 	if err := follow(ctx, tx, t.ID, p.AgentID, deref(t.AssigneeID)); err != nil {
 		return err
 	}

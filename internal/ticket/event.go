@@ -16,10 +16,12 @@ const (
 	EventCommented     = "commented"
 	EventCommentEdited = "comment_edited"
 	EventEscalated     = "escalated"
-	EventMerged        = "merged"   // a ticket merged into another, on both of them
-	EventSplit         = "split"    // a comment moved to a new ticket, on both of them
-	EventLinked        = "linked"   // Field is the kind of link, To the other ticket's number
-	EventUnlinked      = "unlinked" // Field is the kind of link, From the other ticket's number
+	EventMerged        = "merged"       // a ticket merged into another, on both of them
+	EventSplit         = "split"        // a comment moved to a new ticket, on both of them
+	EventLinked        = "linked"       // Field is the kind of link, To the other ticket's number
+	EventUnlinked      = "unlinked"     // Field is the kind of link, From the other ticket's number
+	EventSLAWarning    = "sla_warning"  // Field is the target, To its due time (RFC 3339): the warning share is used up
+	EventSLABreached   = "sla_breached" // Field is the target, To its due time (RFC 3339): the target was missed
 )
 
 // Event is one entry of a ticket's history: who did what, when, and for a
@@ -36,6 +38,8 @@ type Event struct {
 	To        string    `json:"to,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+
+	NotifyAgentID *int64 `json:"-"` // one more agent told of the entry (see AutoEvent)
 }
 
 // actor describes who causes an event.
@@ -84,9 +88,10 @@ func (h *history) change(field, from, to string) {
 func (h *history) write(ctx context.Context, q db.Queryer) error {
 	for _, e := range h.events {
 		_, err := q.ExecContext(ctx, `
-			INSERT INTO ticket_events (ticket_id, actor_type, actor_id, kind, field, old_value, new_value, reason, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			h.ticketID, h.by.typ, h.by.id, e.Kind, e.Field, e.From, e.To, e.Reason, h.at)
+			INSERT INTO ticket_events (ticket_id, actor_type, actor_id, kind, field, old_value, new_value, reason, created_at,
+				notify_agent_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			h.ticketID, h.by.typ, h.by.id, e.Kind, e.Field, e.From, e.To, e.Reason, h.at, e.NotifyAgentID)
 		if err != nil {
 			return fmt.Errorf("record history of ticket %d: %w", h.ticketID, err)
 		}

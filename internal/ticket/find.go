@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/auth"
@@ -25,17 +26,26 @@ type Filter struct {
 	Line        int
 	Tag         string
 	Query       string // a ticket number (#1042) or words in the subject or description
-	Sort        string // a sortable column, "-" in front for descending
-	Page        int    // 1-based
-	PerPage     int
-	CountUpTo   int // when > 0, the total is counted only up to this many: a screen shows "1,000+" and stays fast
+	// AtRiskAt keeps the tickets whose nearest running deadline is, at
+	// that moment, missed or within its plan's warning share.
+	AtRiskAt  *time.Time
+	Sort      string // a sortable column, "-" in front for descending
+	Page      int    // 1-based
+	PerPage   int
+	CountUpTo int // when > 0, the total is counted only up to this many: a screen shows "1,000+" and stays fast
 }
 
 // sortColumns maps the accepted sort keys to SQL.
 var sortColumns = map[string]string{
 	"created_at": "t.created_at", "updated_at": "t.updated_at", "number": "t.number", "line": "t.line",
 	"priority": "CASE t.priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 ELSE 3 END",
+	"sla_due":  "t.sla_next_due_at",
 }
+
+// nullsLast are the sort columns that may be null: tickets without a
+// value come last either way, the same on both databases (SQLite sorts
+// nulls first, PostgreSQL last).
+var nullsLast = map[string]bool{"sla_due": true}
 
 // FindTicket returns one ticket p may see.
 func (s *Service) FindTicket(ctx context.Context, p auth.Principal, id int64) (Ticket, error) {
@@ -150,6 +160,11 @@ func (f Filter) conds(conds []string, args []any) (string, []any, error) {
 	if f.Unassigned {
 		conds = append(conds, "t.assignee_id IS NULL")
 	}
+	if f.AtRiskAt != nil {
+		// Not null first: SQLite sorts nulls first, and the deadline's
+		// index is then read from the first real deadline on.
+		conds = append(conds, "t.sla_next_due_at IS NOT NULL", "t.sla_warn_at <= "+arg(f.AtRiskAt.UTC()))
+	}
 	if f.Channel != "" {
 		conds = append(conds, "t.channel = "+arg(string(f.Channel)))
 	}
@@ -217,13 +232,17 @@ func (f Filter) order() (string, error) {
 	}
 	col, ok := sortColumns[key]
 	if !ok {
-		return "", apperr.Field("sort", "must be one of created_at, updated_at, number, line, priority (prefix - for descending)")
+		return "", apperr.Field("sort", "must be one of created_at, updated_at, number, line, priority, sla_due (prefix - for descending)")
 	}
 	dir := " ASC"
 	if desc {
 		dir = " DESC"
 	}
-	return " ORDER BY " + col + dir + ", t.id" + dir, nil
+	nulls := ""
+	if nullsLast[key] && !(key == "sla_due" && f.AtRiskAt != nil) { // a ticket at risk has a deadline
+		nulls = "CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END, "
+	}
+	return " ORDER BY " + nulls + col + dir + ", t.id" + dir, nil
 }
 
 // joinIDs writes ids as a SQL list. They are integers, so inlining them is

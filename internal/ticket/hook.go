@@ -35,6 +35,7 @@ type ChangedComment struct {
 	Public     bool
 	AuthorType string // agent, contact or system
 	Channel    Channel
+	Automatic  bool // automatic mail (an auto-reply): recorded, but no one's words to answer
 }
 
 // Hook hears of every change to a ticket inside the change's transaction,

@@ -9,8 +9,9 @@ import (
 )
 
 // Notice is an update an agent should hear of: a change by someone else
-// on a ticket they follow or are assigned, or a ticket escalated into one
-// of their groups.
+// on a ticket they follow or are assigned, a ticket escalated into one of
+// their groups or whose deadline is at risk or missed there, or an entry
+// that names them (a supervisor told of a breach).
 type Notice struct {
 	Event
 	Number  int64  `json:"number"`
@@ -28,10 +29,12 @@ func noticeIDs(p auth.Principal) string {
 				AND e.created_at >= f.created_at
 			WHERE f.agent_id = $1` + notMine + `
 		UNION SELECT e.id FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.id > $2
-			WHERE t.assignee_id = $1` + notMine
+			WHERE t.assignee_id = $1` + notMine + `
+		UNION SELECT e.id FROM ticket_events e WHERE e.notify_agent_id = $1 AND e.id > $2`
 	if len(p.GroupIDs) > 0 {
 		q += `
-		UNION SELECT e.id FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.id > $2 AND e.kind = 'escalated'
+		UNION SELECT e.id FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.id > $2
+				AND e.kind IN ('` + EventEscalated + `', '` + EventSLAWarning + `', '` + EventSLABreached + `')
 			WHERE t.group_id IN (` + joinIDs(p.GroupIDs) + `) AND t.status <> 'closed'` + notMine
 	}
 	return q

@@ -17,20 +17,27 @@ const ticketColumns = `t.id, t.number, t.subject, t.description, t.status, t.pri
 	t.group_id, t.assignee_id, t.requester_id, c.name,
 	COALESCE((SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY e.position LIMIT 1), ''),
 	t.company_id, t.channel, t.parent_id, t.mailbox_id, t.follow_up_of, t.merged_into_id, t.flag, t.custom_fields, t.version,
-	t.created_at, t.updated_at, t.solved_at, t.closed_at`
+	t.created_at, t.updated_at, t.solved_at, t.closed_at,
+	t.sla_first_response_due_at, t.sla_first_response_state, t.sla_next_response_due_at, t.sla_next_response_state,
+	t.sla_resolution_due_at, t.sla_resolution_state, t.sla_next_due_at, t.sla_warn_at`
 
 const ticketFrom = ` FROM tickets t JOIN contacts c ON c.id = t.requester_id`
 
 func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
-	var fields string
+	var fields, frState, nrState, resState string
 	err := row.Scan(&t.ID, &t.Number, &t.Subject, &t.Description, &t.Status, &t.Priority, &t.Type, &t.Line,
 		&t.GroupID, &t.AssigneeID, &t.Requester.ID, &t.Requester.Name, &t.Requester.Email,
 		&t.CompanyID, &t.Channel, &t.ParentID, &t.MailboxID, &t.FollowUpOf, &t.MergedIntoID, &t.Flag, &fields, &t.Version,
-		&t.CreatedAt, &t.UpdatedAt, &t.SolvedAt, &t.ClosedAt)
+		&t.CreatedAt, &t.UpdatedAt, &t.SolvedAt, &t.ClosedAt,
+		&t.SLA.FirstResponseDueAt, &frState, &t.SLA.NextResponseDueAt, &nrState,
+		&t.SLA.ResolutionDueAt, &resState, &t.SLA.NextDueAt, &t.SLA.WarnAt)
 	if err != nil {
 		return t, err
 	}
+	t.SLA.FirstResponse = slaTarget(frState, t.SLA.FirstResponseDueAt)
+	t.SLA.NextResponse = slaTarget(nrState, t.SLA.NextResponseDueAt)
+	t.SLA.Resolution = slaTarget(resState, t.SLA.ResolutionDueAt)
 	if err := json.Unmarshal([]byte(fields), &t.CustomFields); err != nil {
 		return t, fmt.Errorf("custom fields of ticket %d: %w", t.ID, err)
 	}

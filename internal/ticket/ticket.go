@@ -78,11 +78,39 @@ type Requester struct {
 	Email string `json:"email"`
 }
 
-// SLA holds a ticket's deadlines. They come from the client's plan; with
-// no SLA policy in force they are null.
+// SLA holds a ticket's deadlines. They come from the client's plan (the
+// sla package computes them and writes them with SetSLATx); with no SLA
+// policy in force they are null. The due times of the three targets are
+// also columns of their own, so queues sort and filter on them.
 type SLA struct {
 	FirstResponseDueAt *time.Time `json:"first_response_due_at"`
+	NextResponseDueAt  *time.Time `json:"next_response_due_at"`
 	ResolutionDueAt    *time.Time `json:"resolution_due_at"`
+	NextDueAt          *time.Time `json:"next_due_at"` // the nearest deadline of a target whose clock runs
+	FirstResponse      *SLATarget `json:"first_response"`
+	NextResponse       *SLATarget `json:"next_response"`
+	Resolution         *SLATarget `json:"resolution"`
+	// WarnAt is when the nearest running target enters its warning share:
+	// from then on the ticket is at risk.
+	WarnAt *time.Time `json:"-"`
+}
+
+// States of an SLA target.
+const (
+	SLARunning  = "running"
+	SLAPaused   = "paused"
+	SLAMet      = "met"
+	SLABreached = "breached"
+)
+
+// SLATarget is where one target of a ticket stands.
+type SLATarget struct {
+	State string     `json:"state"`  // running, paused, met or breached
+	DueAt *time.Time `json:"due_at"` // null while paused
+	// Filled in where a ticket is shown, from the plan's calendar.
+	AtRisk           bool   `json:"at_risk"`           // running and past the plan's warning share
+	RemainingSeconds *int64 `json:"remaining_seconds"` // working time left; negative once overdue
+	TargetMinutes    int    `json:"target_minutes"`    // the working time the plan allows
 }
 
 // Number formats a ticket number the way customers see it: #1042.

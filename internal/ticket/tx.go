@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 
-	"linedesk/internal/apperr"
 	"linedesk/internal/auth"
 	"linedesk/internal/db"
 )
@@ -23,35 +22,16 @@ func (s *Service) FindTicketTx(ctx context.Context, tx *sql.Tx, p auth.Principal
 	return s.loadVisible(ctx, tx, p, id)
 }
 
-// EscalateTx is Escalate inside the caller's transaction.
-func (s *Service) EscalateTx(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64, e Escalation) error {
-	reason, err := checkText("reason", e.Reason, true, 2000)
-	if err != nil {
-		return err
-	}
-	if e.Line == 0 && e.GroupID == nil {
-		return apperr.Field("line", "name a line (1–4) or a group_id to escalate to")
-	}
-	if e.Line != 0 {
-		if err := checkLine(e.Line); err != nil {
-			return err
-		}
-	}
-	t, err := s.loadVisible(ctx, tx, p, id)
-	if err != nil {
-		return err
-	}
-	return s.escalate(ctx, tx, p, t, e, reason)
-}
-
-// RecordTx writes one entry in a ticket's history in p's name, for an
-// action that is not itself a change of a field, such as a macro being
-// applied. The ticket must be visible to p.
-func (s *Service) RecordTx(ctx context.Context, tx *sql.Tx, p auth.Principal, ticketID int64, kind, to, reason string) error {
+// RecordTx writes one entry into a ticket's history in p's name inside
+// the caller's transaction, for an action that changes no field: a macro
+// applied, an SLA warning or breach (p is then auth.System()). The ticket
+// must be visible to p. Hooks do not hear of it: the ticket did not change.
+func (s *Service) RecordTx(ctx context.Context, tx *sql.Tx, p auth.Principal, ticketID int64, e AutoEvent) error {
 	if err := s.canView(ctx, tx, p, ticketID); err != nil {
 		return err
 	}
 	h := newHistory(ticketID, p, db.Now())
-	h.add(kind, "", "", to, reason)
+	h.add(e.Kind, e.Field, e.From, e.To, e.Reason)
+	h.events[0].NotifyAgentID = e.NotifyAgentID
 	return h.write(ctx, tx)
 }

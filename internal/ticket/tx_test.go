@@ -32,7 +32,7 @@ func TestChangesInTheCallersTransaction(t *testing.T) {
 					Priority: ptr(ticket.PriorityHigh)}, `macro "Urgent printer"`); err != nil {
 					return err
 				}
-				return f.svc.RecordTx(ctx, tx, f.alice, tk.ID, ticket.EventMacro, "Urgent printer", "")
+				return f.svc.RecordTx(ctx, tx, f.alice, tk.ID, ticket.AutoEvent{Kind: ticket.EventMacro, To: "Urgent printer"})
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -58,7 +58,7 @@ func TestChangesInTheCallersTransaction(t *testing.T) {
 				if _, err := f.svc.AddCommentTx(ctx, tx, f.alice, tk.ID, ticket.NewComment{Body: "Sent?", Public: true}); err != nil {
 					return err
 				}
-				if err := f.svc.EscalateTx(ctx, tx, f.alice, tk.ID, ticket.Escalation{Line: 2, Reason: "network"}); err != nil {
+				if _, err := f.svc.EscalateTx(ctx, tx, f.alice, tk.ID, ticket.Escalation{Line: 2, Reason: "network"}, ""); err != nil {
 					return err
 				}
 				return errStop
@@ -82,11 +82,12 @@ func TestChangesInTheCallersTransaction(t *testing.T) {
 			})
 			wantCode(t, err, apperr.Conflict, "version")
 			err = d.Tx(ctx, func(tx *sql.Tx) error {
-				return f.svc.EscalateTx(ctx, tx, f.bob, tk.ID, ticket.Escalation{Line: 2, Reason: "x"})
+				_, err := f.svc.EscalateTx(ctx, tx, f.bob, tk.ID, ticket.Escalation{Line: 2, Reason: "x"}, "")
+				return err
 			})
 			wantCode(t, err, apperr.NotFound, "")
 			err = d.Tx(ctx, func(tx *sql.Tx) error {
-				return f.svc.RecordTx(ctx, tx, f.bob, tk.ID, ticket.EventMacro, "x", "")
+				return f.svc.RecordTx(ctx, tx, f.bob, tk.ID, ticket.AutoEvent{Kind: ticket.EventMacro, To: "x"})
 			})
 			wantCode(t, err, apperr.NotFound, "")
 		})

@@ -36,10 +36,10 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 // adminTable lists every administration route.
 func (s *Server) adminTable() []adminRoute {
 	routes := []adminRoute{{"GET /admin", s.handleAdmin}}
-	for _, part := range [][]adminRoute{s.agentRoutes(), s.namedRoutes(s.groupKind()), s.namedRoutes(s.planKind()),
-		s.companyRoutes(), s.contactRoutes(), s.mailboxRoutes(), s.fieldRoutes(), s.portalRoutes(), s.formRoutes(),
-		s.quarantineRoutes(), s.jobRoutes(), s.articleRoutes(), s.categoryRoutes(), s.scriptRoutes(),
-		s.replyAdminRoutes()} {
+	for _, part := range [][]adminRoute{s.agentRoutes(), s.namedRoutes(s.groupKind()), s.planRoutes(),
+		s.calendarRoutes(), s.lineRoutes(), s.companyRoutes(), s.contactRoutes(), s.mailboxRoutes(), s.fieldRoutes(),
+		s.portalRoutes(), s.formRoutes(), s.quarantineRoutes(), s.jobRoutes(), s.articleRoutes(), s.categoryRoutes(),
+		s.scriptRoutes(), s.replyAdminRoutes()} {
 		routes = append(routes, part...)
 	}
 	return routes
@@ -58,14 +58,15 @@ func (s *Server) addAdminParts() {
 }
 
 // adminSections are the screens the admin navigation links, in order.
-var adminSections = []string{"agents", "groups", "companies", "plans", "contacts", "mailboxes", "fields",
-	"portal", "forms", "quarantine", "jobs", "articles", "categories", "scripts", "responses", "macros"}
+var adminSections = []string{"agents", "groups", "lines", "companies", "plans", "calendars", "contacts", "mailboxes",
+	"fields", "portal", "forms", "quarantine", "jobs", "articles", "categories", "scripts", "responses", "macros"}
 
 // adminNotices are the notices a redirect may ask for with ?ok=.
 var adminNotices = map[string]bool{"created": true, "saved": true, "deleted": true, "deactivated": true,
 	"reactivated": true, "blocked": true, "unblocked": true, "merged": true, "retried": true, "released": true,
 	"domain_blocked": true, "rule_added": true, "rule_deleted": true, "published": true, "unpublished": true,
-	"discarded": true, "restored": true, "uploaded": true, "invited": true, "approved": true, "rejected": true}
+	"discarded": true, "restored": true, "uploaded": true, "invited": true, "approved": true, "rejected": true,
+	"seeded": true}
 
 // adminPage is what every admin page shows besides its own content.
 type adminPage struct {

@@ -8,7 +8,7 @@ import (
 	"linedesk/internal/directory"
 )
 
-// named is a record that is a name and a description: a group or a plan.
+// named is a record that is a name and a description: a group.
 type named struct {
 	ID          int64
 	Name        string
@@ -16,9 +16,9 @@ type named struct {
 	Members     int // agents in a group
 }
 
-// namedKind is what the groups and plans screens differ in.
+// namedKind is what a screen of named records needs: groups use it.
 type namedKind struct {
-	Key    string // groups or plans: the path and the catalog's prefix
+	Key    string // groups: the path and the catalog's prefix
 	find   func(ctx context.Context, q string, offset int) ([]named, int, error)
 	get    func(ctx context.Context, id int64) (named, error)
 	create func(ctx context.Context, n named) error
@@ -56,34 +56,6 @@ func (s *Server) groupKind() namedKind {
 	}
 }
 
-func (s *Server) planKind() namedKind {
-	d := s.Directory
-	of := func(p directory.Plan) named { return named{ID: p.ID, Name: p.Name, Description: p.Description} }
-	return namedKind{Key: "plans",
-		find: func(ctx context.Context, q string, offset int) ([]named, int, error) {
-			list, total, err := d.FindPlans(ctx, directory.PlanFilter{Q: q, Offset: offset, Limit: adminPerPage})
-			out := make([]named, len(list))
-			for i, p := range list {
-				out[i] = of(p)
-			}
-			return out, total, err
-		},
-		get: func(ctx context.Context, id int64) (named, error) {
-			p, err := d.FindPlan(ctx, id)
-			return of(p), err
-		},
-		create: func(ctx context.Context, n named) error {
-			_, err := d.CreatePlan(ctx, directory.PlanInput{Name: n.Name, Description: n.Description})
-			return err
-		},
-		update: func(ctx context.Context, id int64, n named) error {
-			_, err := d.UpdatePlan(ctx, id, directory.PlanUpdate{Name: &n.Name, Description: &n.Description})
-			return err
-		},
-		delete: d.DeletePlan,
-	}
-}
-
 func (s *Server) namedRoutes(k namedKind) []adminRoute {
 	base := "/admin/" + k.Key
 	return []adminRoute{
@@ -95,8 +67,8 @@ func (s *Server) namedRoutes(k namedKind) []adminRoute {
 	}
 }
 
-// namedPage lists groups or plans, with the form that adds one, or edits
-// one (Item.ID set).
+// namedPage lists groups, with the form that adds one, or edits one
+// (Item.ID set).
 type namedPage struct {
 	adminPage
 	Kind  string
@@ -175,8 +147,8 @@ func (s *Server) handleNamedSave(k namedKind) handlerFunc {
 	}
 }
 
-// handleNamedDelete deletes a group or plan; one still in use stays, and
-// its page says why.
+// handleNamedDelete deletes a group; one still in use stays, and its page
+// says why.
 func (s *Server) handleNamedDelete(k namedKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id", k.Key)

@@ -44,7 +44,8 @@ func TestAdminIsForAdministratorsOnly(t *testing.T) {
 	t.Run("an administrator sees every screen", func(t *testing.T) {
 		c := d.as(d.admin)
 		body := c.page("/admin")
-		for _, s := range []string{"agents", "groups", "companies", "plans", "contacts", "mailboxes", "fields", "quarantine", "jobs"} {
+		for _, s := range []string{"agents", "groups", "lines", "companies", "plans", "calendars", "contacts", "mailboxes", "fields",
+			"quarantine", "jobs"} {
 			admContains(t, body, `href="/admin/`+s+`"`)
 			c.page("/admin/" + s)
 		}
@@ -130,8 +131,8 @@ func TestAdminGroupsPlansCompanies(t *testing.T) {
 	d := newAdminDesk(t, false)
 	c := d.as(d.admin)
 
-	t.Run("groups and plans: create, rename, delete", func(t *testing.T) {
-		for _, kind := range []string{"groups", "plans"} {
+	t.Run("groups: create, rename, delete", func(t *testing.T) {
+		for _, kind := range []string{"groups"} {
 			admContains(t, c.page("/admin/"+kind), "yet") // the empty state
 			c.refused("/admin/"+kind, url.Values{"name": {"  "}, "description": {"kept"}}, http.StatusUnprocessableEntity,
 				"Name: is required", `value="kept"`)

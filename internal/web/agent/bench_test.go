@@ -29,6 +29,7 @@ type benchDesk struct {
 	group   int64
 	long    int64 // the ticket with 100 comments
 	tickets *ticket.Service
+	app     *app.App
 }
 
 func newBenchDesk(b *testing.B, databaseURL string) *benchDesk {
@@ -56,7 +57,7 @@ func newBenchDesk(b *testing.B, databaseURL string) *benchDesk {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d := &benchDesk{h: a.Handler(), group: p.GroupIDs[0], tickets: a.Tickets}
+	d := &benchDesk{h: a.Handler(), group: p.GroupIDs[0], tickets: a.Tickets, app: a}
 	long, err := a.Tickets.CreateTicket(ctx, auth.System(), ticket.NewTicket{Subject: "Long conversation",
 		Description: "It goes on.", Requester: ticket.RequesterRef{ID: &seed.Contacts[0]}, GroupID: &d.group, Channel: ticket.ChannelEmail})
 	if err != nil {
@@ -96,8 +97,14 @@ func (d *benchDesk) get(b *testing.B, path string) {
 }
 
 func benchPage(b *testing.B, path func(*benchDesk) string) {
+	benchPageWith(b, func(*testing.B, *benchDesk) {}, path)
+}
+
+// benchPageWith is benchPage with more set up on the desk first.
+func benchPageWith(b *testing.B, prepare func(*testing.B, *benchDesk), path func(*benchDesk) string) {
 	run := func(b *testing.B, url string) {
 		d := newBenchDesk(b, url)
+		prepare(b, d)
 		p := path(d)
 		var rec benchutil.Recorder
 		for b.Loop() {

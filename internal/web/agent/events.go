@@ -3,6 +3,7 @@ package agent
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"linedesk/internal/i18n"
 	"linedesk/internal/ticket"
@@ -40,6 +41,10 @@ func (d eventWriter) Text(e ticket.Event) string {
 		what = l.T("event.escalated", "To", e.To)
 	case ticket.EventMacro:
 		what = l.T("event.macro", "To", e.To)
+	case ticket.EventSLAWarning, ticket.EventSLABreached:
+		// The stored reason is Linedesk's own English record; the entry is
+		// told here in the agent's words.
+		return who + ": " + l.T("event."+e.Kind, "Target", l.T("sla.target."+e.Field), "Due", d.when(e.To))
 	case ticket.EventChanged:
 		what = l.T("event.changed", "Field", d.fieldName(e.Field), "From", d.value(e.Field, e.From), "To", d.value(e.Field, e.To))
 	default:
@@ -49,6 +54,15 @@ func (d eventWriter) Text(e ticket.Event) string {
 		what += " — " + e.Reason
 	}
 	return who + ": " + what
+}
+
+// when writes a stored RFC 3339 time in the agent's zone.
+func (d eventWriter) when(v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return v
+	}
+	return d.L.DateTime(t)
 }
 
 func (d eventWriter) fieldName(field string) string {

@@ -37,10 +37,13 @@ var queues = []queue{
 	{"waiting", func(*Viewer) ticket.Filter {
 		return ticket.Filter{Statuses: []ticket.Status{ticket.StatusPending}, Sort: "-updated_at"}
 	}},
-	// Until deadlines come from plans, the tickets waiting longest are the
-	// ones most at risk.
-	{"at_risk", func(*Viewer) ticket.Filter {
-		return ticket.Filter{Statuses: []ticket.Status{ticket.StatusNew, ticket.StatusOpen}, Sort: "created_at"}
+	// Tickets whose nearest deadline is missed or within its plan's
+	// warning share, the soonest first. Only a ticket still being worked
+	// on has a deadline running, so no status needs naming (and the
+	// deadline's index, not the status's, finds them).
+	{"at_risk", func(v *Viewer) ticket.Filter {
+		at := v.Now
+		return ticket.Filter{AtRiskAt: &at, Sort: "sla_due"}
 	}},
 	{"open", func(*Viewer) ticket.Filter { return ticket.Filter{Statuses: openStatuses, Sort: "-updated_at"} }},
 	{"solved", func(*Viewer) ticket.Filter {

@@ -62,6 +62,9 @@ type Page struct {
 
 func (s *Server) newPage(r *http.Request, l *i18n.Localizer, v *Viewer, name string) Page {
 	p := Page{L: l, V: v, Name: name, Version: s.Version, Path: r.URL.Path, Now: now()}
+	if v != nil {
+		p.Now = v.Now
+	}
 	if f := r.URL.Query().Get("done"); f != "" && flashes[f] {
 		p.Flash = l.T("flash." + f)
 	}
@@ -166,6 +169,10 @@ func templateFuncs(assets *static.Assets) template.FuncMap {
 		"langs":    func() []string { return i18n.Languages },
 		"langName": func(l string) string { return i18n.LanguageNames[l] },
 		"isImage":  func(ct string) bool { return strings.HasPrefix(ct, "image/") && ct != "image/svg+xml" },
+		"dur":      workTime,
+		"mins":     minutesText,
+		"due":      dueText,
+		"dueClass": dueClass,
 	}
 }
 
@@ -203,7 +210,7 @@ func humanBytes(n int64) string {
 }
 
 // sorts are the orders a list offers.
-var sorts = []string{"-updated_at", "updated_at", "-created_at", "created_at", "-priority", "number"}
+var sorts = []string{"-updated_at", "updated_at", "-created_at", "created_at", "-priority", "number", "sla_due"}
 
 func queueKeys() []string {
 	out := make([]string, len(queues))

@@ -25,6 +25,7 @@ import (
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
+	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 	"linedesk/internal/view"
 	"linedesk/internal/web/static"
@@ -50,6 +51,7 @@ type Server struct {
 	KB          *kb.Service
 	Scripts     *script.Service
 	Replies     *reply.Service
+	SLA         *sla.Service
 	SecureOnly  bool            // the workspace is only reached over HTTPS: cookies are always Secure
 	Closing     <-chan struct{} // closed at shutdown: live streams end
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.

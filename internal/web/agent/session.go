@@ -24,6 +24,7 @@ type Viewer struct {
 	P     auth.Principal
 	Agent directory.Agent
 	L     *i18n.Localizer
+	Now   time.Time // the request's moment, as deadlines count it
 }
 
 type viewerKey struct{}
@@ -84,7 +85,7 @@ func (s *Server) loadViewer(ctx context.Context, agentID int64) (*Viewer, error)
 	if err != nil {
 		loc = time.UTC
 	}
-	return &Viewer{P: p, Agent: a, L: s.Text.For(a.Language, loc)}, nil
+	return &Viewer{P: p, Agent: a, L: s.Text.For(a.Language, loc), Now: s.SLA.Now()}, nil
 }
 
 // localizer speaks the signed-in agent's language, or the browser's.

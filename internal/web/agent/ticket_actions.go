@@ -328,6 +328,17 @@ func (s *Server) handleEscalate(w http.ResponseWriter, r *http.Request) error {
 		}
 		e.GroupID = &gid
 	}
+	if e.Line != 0 && e.GroupID == nil {
+		// A line without a named group: the line's first group takes it,
+		// unless the ticket's group already works at that line.
+		t, err := s.Tickets.FindTicket(r.Context(), v.P, id)
+		if err != nil {
+			return err
+		}
+		if e.GroupID, err = s.SLA.LineGroup(r.Context(), e.Line, t.GroupID); err != nil {
+			return err
+		}
+	}
 	if _, err := s.Tickets.Escalate(r.Context(), v.P, id, e); err != nil {
 		return s.ticketError(w, r, id, err, func(*ticket.Ticket) {})
 	}

@@ -14,6 +14,7 @@ import (
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
+	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 )
 
@@ -50,6 +51,8 @@ type ticketPage struct {
 	Agents    []directory.Agent
 	Fields    []ticket.Field
 	Viewers   []live.Viewer
+	Deadlines sla.Status    // the plan's targets and where each stands
+	LineTimes sla.LineTimes // the time spent at each support line
 	Names     lookups
 	// The first line's tools: scripts to run, macros to apply, and the
 	// categories of the article picker.
@@ -130,6 +133,12 @@ func (s *Server) ticketData(ctx context.Context, v *Viewer, id int64) (ticketPag
 		return d, err
 	}
 	if err := s.sidePanel(ctx, v, &d); err != nil {
+		return d, err
+	}
+	if d.Deadlines, err = s.SLA.Status(ctx, v.P, id); err != nil {
+		return d, err
+	}
+	if d.LineTimes, err = s.SLA.LineTimes(ctx, v.P, id); err != nil {
 		return d, err
 	}
 	d.Viewers = s.Presence.Viewers(id)

@@ -21,6 +21,7 @@ import (
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
+	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web/api"
 )
@@ -45,10 +46,12 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	dir := directory.NewService(d)
 	files := attachment.NewService(d, t.TempDir(), 1<<20)
 	jobs := job.NewQueue(d, log)
+	tickets := ticket.NewService(d, log, dir, files, jobs)
+	deadlines := sla.NewService(d, log, dir, tickets, jobs, sla.Config{})
+	deadlines.Attach()
 	a := &api.Server{
 		Log: log, Auth: auth.NewService(d), Directory: dir, Attachments: files, Jobs: jobs,
-		Tickets:   ticket.NewService(d, log, dir, files, jobs),
-		Mailboxes: newMailboxes(t, d, log, jobs),
+		Tickets: tickets, Mailboxes: newMailboxes(t, d, log, jobs), SLA: deadlines,
 	}
 	a.KB = kb.NewService(d, log, files, a.Tickets, kb.Config{BaseURL: "https://help.example"})
 	a.Tickets.AddHook(a.KB)

@@ -17,6 +17,7 @@ import (
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
+	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 )
 
@@ -33,6 +34,7 @@ type Server struct {
 	Scripts     *script.Service
 	Replies     *reply.Service
 	Portal      *portal.Service
+	SLA         *sla.Service
 
 	routes []string
 }
@@ -56,6 +58,7 @@ func (s *Server) Handler() http.Handler {
 	s.scriptRoutes(mux)
 	s.replyRoutes(mux)
 	s.portalRoutes(mux)
+	s.slaRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, apperr.NotFoundf("no API route %s %s", r.Method, r.URL.Path))
 	})

@@ -34,8 +34,7 @@ func (s *Server) handleTicketMerge(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeTicket(w, http.StatusOK, t)
-	return nil
+	return s.writeTicket(w, r, http.StatusOK, t)
 }
 
 func (s *Server) handleCommentSplit(w http.ResponseWriter, r *http.Request) error {
@@ -61,8 +60,7 @@ func (s *Server) handleCommentSplit(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/tickets/"+strconv.FormatInt(t.ID, 10))
-	writeTicket(w, http.StatusCreated, t)
-	return nil
+	return s.writeTicket(w, r, http.StatusCreated, t)
 }
 
 func (s *Server) handleLinkList(w http.ResponseWriter, r *http.Request) error {

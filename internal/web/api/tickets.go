@@ -58,13 +58,18 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/tickets/"+strconv.FormatInt(t.ID, 10))
-	writeTicket(w, http.StatusCreated, t)
-	return nil
+	return s.writeTicket(w, r, http.StatusCreated, t)
 }
 
-func writeTicket(w http.ResponseWriter, status int, t ticket.Ticket) {
+// writeTicket answers with a ticket, its deadlines as they stand now.
+func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, status int, t ticket.Ticket) error {
+	one := []ticket.Ticket{t}
+	if err := s.SLA.Describe(r.Context(), one); err != nil {
+		return err
+	}
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(t.Version, 10)))
-	writeJSON(w, status, t)
+	writeJSON(w, status, one[0])
+	return nil
 }
 
 func (s *Server) handleTicketGet(w http.ResponseWriter, r *http.Request) error {
@@ -76,12 +81,11 @@ func (s *Server) handleTicketGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeTicket(w, http.StatusOK, t)
-	return nil
+	return s.writeTicket(w, r, http.StatusOK, t)
 }
 
 func (s *Server) handleTicketList(w http.ResponseWriter, r *http.Request) error {
-	f, err := ticketFilter(r)
+	f, err := s.ticketFilter(r)
 	if err != nil {
 		return err
 	}
@@ -89,13 +93,18 @@ func (s *Server) handleTicketList(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if err := s.SLA.Describe(r.Context(), items); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, List[ticket.Ticket]{Items: items, Total: total})
 	return nil
 }
 
 // ticketFilter reads the list's query string. status and priority take a
-// comma-separated list; assignee_id=none selects unassigned tickets.
-func ticketFilter(r *http.Request) (ticket.Filter, error) {
+// comma-separated list; assignee_id=none selects unassigned tickets;
+// sla=at_risk keeps the tickets whose nearest deadline is missed or
+// within its warning share.
+func (s *Server) ticketFilter(r *http.Request) (ticket.Filter, error) {
 	q := r.URL.Query()
 	page, err := pageOf(r)
 	if err != nil {
@@ -115,6 +124,14 @@ func ticketFilter(r *http.Request) (ticket.Filter, error) {
 		if *dst, err = queryID(r, name); err != nil {
 			return f, err
 		}
+	}
+	switch v := q.Get("sla"); v {
+	case "":
+	case "at_risk":
+		now := s.SLA.Now()
+		f.AtRiskAt = &now
+	default:
+		return f, apperr.Field("sla", "must be at_risk")
 	}
 	f.Line, err = queryInt(r, "line", 0, 1, 4)
 	return f, err
@@ -168,8 +185,7 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeTicket(w, http.StatusOK, t)
-	return nil
+	return s.writeTicket(w, r, http.StatusOK, t)
 }
 
 // ifMatch reads the version from an If-Match header: "3" or 3.
@@ -202,12 +218,16 @@ func (s *Server) handleTicketEscalate(w http.ResponseWriter, r *http.Request) er
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
+	if in.Line != 0 && in.GroupID == nil {
+		if in.GroupID, err = s.lineGroup(r, id, in.Line); err != nil {
+			return err
+		}
+	}
 	t, err := s.Tickets.Escalate(r.Context(), principal(r), id, ticket.Escalation{Line: in.Line, GroupID: in.GroupID, Reason: in.Reason})
 	if err != nil {
 		return err
 	}
-	writeTicket(w, http.StatusOK, t)
-	return nil
+	return s.writeTicket(w, r, http.StatusOK, t)
 }
 
 func (s *Server) handleTicketEvents(w http.ResponseWriter, r *http.Request) error {
