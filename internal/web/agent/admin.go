@@ -57,9 +57,30 @@ func (s *Server) addAdminParts() {
 	delete(s.pages.sets, adminParts)
 }
 
-// adminSections are the screens the admin navigation links, in order.
-var adminSections = []string{"agents", "groups", "lines", "companies", "plans", "calendars", "contacts", "mailboxes",
-	"fields", "portal", "forms", "quarantine", "jobs", "articles", "categories", "scripts", "responses", "macros"}
+// adminGroup is a heading of the admin navigation and its screens.
+type adminGroup struct {
+	Key      string
+	Sections []string
+}
+
+// adminGroups are the screens the admin navigation links, by what they
+// administer, in order.
+var adminGroups = []adminGroup{
+	{"team", []string{"agents", "groups", "lines"}},
+	{"clients", []string{"companies", "contacts", "plans", "calendars"}},
+	{"channels", []string{"mailboxes", "portal", "forms", "fields"}},
+	{"knowledge", []string{"articles", "categories", "scripts", "responses", "macros"}},
+	{"operations", []string{"quarantine", "jobs"}},
+}
+
+// adminSections are every screen of adminGroups, in order.
+var adminSections = func() []string {
+	var out []string
+	for _, g := range adminGroups {
+		out = append(out, g.Sections...)
+	}
+	return out
+}()
 
 // adminNotices are the notices a redirect may ask for with ?ok=.
 var adminNotices = map[string]bool{"created": true, "saved": true, "deleted": true, "deactivated": true,
@@ -77,6 +98,9 @@ type adminPage struct {
 
 // Sections are the screens the navigation links.
 func (adminPage) Sections() []string { return adminSections }
+
+// NavGroups are the navigation's headings with their screens.
+func (adminPage) NavGroups() []adminGroup { return adminGroups }
 
 func (s *Server) adminBase(r *http.Request, section string) adminPage {
 	v := viewer(r)

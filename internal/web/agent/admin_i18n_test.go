@@ -18,6 +18,9 @@ func adminRuntimeKeys() map[string]bool {
 	for _, s := range adminSections {
 		keys["admin."+s+".title"], keys["admin."+s+".intro"] = false, false
 	}
+	for _, g := range adminGroups {
+		keys["admin.group."+g.Key] = false
+	}
 	for _, k := range []string{"groups", "plans"} {
 		for _, m := range []string{"create", "empty", "empty_hint", "delete_hint"} {
 			keys["admin."+k+"."+m] = false

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"net/http"
 	"os"
 	"testing"
 
@@ -34,25 +35,25 @@ func TestE2EScreenshots(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		d.open(ctx, "/queues/open")
+		d.shows(ctx, "/queues/open")
 		d.waitUntil(ctx, "the queue counts load", `!!document.querySelector("#queue-nav .count")`)
 		e2eNoMarkers(t, d, ctx, "queue-"+lang)
 		d.screenshot(ctx, "queue-"+lang)
 
-		d.open(ctx, fmt.Sprintf("/tickets/%d", tk.ID))
+		d.shows(ctx, fmt.Sprintf("/tickets/%d", tk.ID))
 		d.waitUntil(ctx, "the images load", `[...document.images].every(i => i.complete)`)
 		e2eNoMarkers(t, d, ctx, "ticket-"+lang)
 		d.screenshot(ctx, "ticket-"+lang)
 
-		d.open(ctx, "/new")
+		d.shows(ctx, "/new")
 		e2eNoMarkers(t, d, ctx, "quick-"+lang)
 		d.screenshot(ctx, "quick-"+lang)
 
-		d.open(admin, "/admin/agents")
+		d.shows(admin, "/admin/agents")
 		e2eNoMarkers(t, d, admin, "admin-agents-"+lang)
 		d.screenshot(admin, "admin-agents-"+lang)
 
-		d.open(admin, fmt.Sprintf("/admin/mailboxes/%d", mb.ID))
+		d.shows(admin, fmt.Sprintf("/admin/mailboxes/%d", mb.ID))
 		e2eNoMarkers(t, d, admin, "admin-mailbox-"+lang)
 		d.screenshot(admin, "admin-mailbox-"+lang)
 	}
@@ -61,10 +62,10 @@ func TestE2EScreenshots(t *testing.T) {
 	if err := chromedp.Do(phone, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
-	d.open(phone, "/queues/open")
+	d.shows(phone, "/queues/open")
 	d.waitUntil(phone, "the queue counts load", `!!document.querySelector("#queue-nav .count")`)
 	d.screenshot(phone, "phone-queue-lv")
-	d.open(phone, fmt.Sprintf("/tickets/%d", tk.ID))
+	d.shows(phone, fmt.Sprintf("/tickets/%d", tk.ID))
 	d.screenshot(phone, "phone-ticket-lv")
 }
 
@@ -173,4 +174,13 @@ func e2ePNG() []byte {
 	var buf bytes.Buffer
 	png.Encode(&buf, img)
 	return buf.Bytes()
+}
+
+// shows opens a page for a screenshot, failing unless it answers 200: an
+// error page is no picture of the workspace.
+func (d *e2eDesk) shows(ctx context.Context, path string) {
+	d.t.Helper()
+	if st := d.open(ctx, path); st != http.StatusOK {
+		d.t.Fatalf("%s answered %d", path, st)
+	}
 }
