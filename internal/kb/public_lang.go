@@ -32,13 +32,15 @@ func (s *Service) bestTranslations(ctx context.Context, q Query, lang string) ([
 			AND m.title_key LIKE ` + w.Arg(likeContains(titleKey(q.Text))) + ` ESCAPE '\')`)
 	}
 	inCategory(&w, q.CategoryID)
-	w.Add(`t.language = (SELECT b.language FROM kb_translations b WHERE b.article_id = t.article_id AND b.published_at IS NOT NULL
-		ORDER BY CASE b.language WHEN ` + w.Arg(lang) + ` THEN 0 WHEN 'en' THEN 1 WHEN 'ru' THEN 2 ELSE 3 END LIMIT 1)`)
+	// Counted by article: one with any translation the reader may read
+	// is listed once.
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id`+
-		w.String(), w.Args...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM kb_articles a WHERE EXISTS (SELECT 1 FROM kb_translations t
+		WHERE t.article_id = a.id AND `+strings.TrimPrefix(w.String(), " WHERE ")+`)`, w.Args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
+	w.Add(`t.language = (SELECT b.language FROM kb_translations b WHERE b.article_id = t.article_id AND b.published_at IS NOT NULL
+		ORDER BY CASE b.language WHEN ` + w.Arg(lang) + ` THEN 0 WHEN 'en' THEN 1 WHEN 'ru' THEN 2 ELSE 3 END LIMIT 1)`)
 	list, err := s.found(ctx, w, true, q.Offset, q.Limit)
 	return list, total, err
 }

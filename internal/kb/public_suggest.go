@@ -2,6 +2,7 @@ package kb
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -34,6 +35,7 @@ func (s *Service) PublicSuggestions(ctx context.Context, f PublicFilter) ([]Publ
 		found, err = s.Suggest(ctx, f.Q, q)
 		found = onePerArticle(found, f.Language)
 	} else {
+		q.Limit = f.Limit
 		found, err = s.titleWords(ctx, f.Q, q, f.Language)
 	}
 	if err != nil {
@@ -53,7 +55,8 @@ func (s *Service) PublicSuggestions(ctx context.Context, f PublicFilter) ([]Publ
 // title holding words of text, ranked by how many words one of their
 // titles holds, then by the articles' order; each is shown in the
 // reader's language when it has a translation in it, else in the
-// language whose title matched best.
+// language whose title holds most words. The database ranks the articles
+// by their ids alone; only the few shown are loaded.
 func (s *Service) titleWords(ctx context.Context, text string, q Query, lang string) ([]Found, error) {
 	words := matchWords(text)
 	if len(words) == 0 {
@@ -61,54 +64,74 @@ func (s *Service) titleWords(ctx context.Context, text string, q Query, lang str
 	}
 	var w db.Where
 	visibleTo(&w, q.Reader)
-	var ors []string
+	var ors, score []string
 	for _, word := range words {
-		ors = append(ors, `m.title_key LIKE `+w.Arg(likeContains(word))+` ESCAPE '\'`)
+		p := w.Arg(likeContains(word))
+		ors = append(ors, `t.title_key LIKE `+p+` ESCAPE '\'`)
+		score = append(score, `CASE WHEN t.title_key LIKE `+p+` ESCAPE '\' THEN 1 ELSE 0 END`)
 	}
-	w.Add(`EXISTS (SELECT 1 FROM kb_translations m WHERE m.article_id = t.article_id AND m.published_at IS NOT NULL
-		AND (` + strings.Join(ors, ` OR `) + `))`)
-	list, err := s.found(ctx, w, false, 0, 300)
+	w.Add(`(` + strings.Join(ors, ` OR `) + `)`)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT a.id FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id`+w.String()+`
+		GROUP BY a.id, a.position ORDER BY max(`+strings.Join(score, ` + `)+`) DESC, a.position, a.id LIMIT `+w.Arg(q.Limit), w.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("suggest articles: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return []Found{}, err
+	}
+	return s.shownIn(ctx, q.Reader, ids, lang, words)
+}
+
+// shownIn loads the articles of ids, in that order, each in the reader's
+// language when it has a translation in it, else in the one whose title
+// holds most of words.
+func (s *Service) shownIn(ctx context.Context, r Reader, ids []int64, lang string, words []string) ([]Found, error) {
+	var w db.Where
+	visibleTo(&w, r)
+	in := make([]string, len(ids))
+	for i, id := range ids {
+		in[i] = w.Arg(id)
+	}
+	w.Add(`a.id IN (` + strings.Join(in, ", ") + `)`)
+	list, err := s.found(ctx, w, false, 0, len(ids)*len(Languages))
 	if err != nil {
 		return nil, err
 	}
-	type ranked struct {
-		f      Found
-		words  int // the most words one of its titles holds
-		theirs bool
+	score := func(f Found) int {
+		n, key := 0, titleKey(f.Translation.Title)
+		for _, word := range words {
+			if strings.Contains(key, word) {
+				n++
+			}
+		}
+		if f.Translation.Language == lang {
+			n += len(words) + 1
+		}
+		return n
 	}
-	best := map[int64]*ranked{}
-	var all []*ranked
+	best := map[int64]Found{}
 	for _, f := range list {
-		n := wordsIn(titleKey(f.Translation.Title), words)
-		theirs := f.Translation.Language == lang
-		r, seen := best[f.Article.ID]
-		if !seen {
-			r = &ranked{f: f, words: n, theirs: theirs}
-			best[f.Article.ID] = r
-			all = append(all, r)
-			continue
+		if b, ok := best[f.Article.ID]; !ok || score(f) > score(b) {
+			best[f.Article.ID] = f
 		}
-		if theirs || (!r.theirs && n > r.words) {
-			r.f, r.theirs = f, theirs
-		}
-		r.words = max(r.words, n)
 	}
-	slices.SortStableFunc(all, func(a, b *ranked) int { return b.words - a.words })
-	out := make([]Found, 0, min(len(all), q.Limit))
-	for _, r := range all[:min(len(all), q.Limit)] {
-		out = append(out, r.f)
+	out := make([]Found, 0, len(ids))
+	for _, id := range ids {
+		if f, ok := best[id]; ok {
+			out = append(out, f)
+		}
 	}
 	return out, nil
-}
-
-func wordsIn(key string, words []string) int {
-	n := 0
-	for _, word := range words {
-		if strings.Contains(key, word) {
-			n++
-		}
-	}
-	return n
 }
 
 // matchWords are the words of a text a title match looks for: lower-cased,
