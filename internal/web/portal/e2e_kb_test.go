@@ -143,7 +143,7 @@ func TestE2ESuggestionsDeflect(t *testing.T) {
 	if got := e.text(admin, cell); got != "1" {
 		t.Errorf("the usage report shows %q deflections", got)
 	}
-	e.screenshot(admin, "portal-kb-usage-report-en-laptop")
+	e.screenshot(admin, "admin-kb-usage-en")
 	e.open(admin, "/portal/kb/"+slugOf(blank, "en"))
 	if got := e.usage(blank).Views; got != 1 {
 		t.Errorf("an agent's look at the portal page counted: %d views", got)
