@@ -16,6 +16,10 @@ const (
 	doneJobRetention    = 7 * 24 * time.Hour
 	orphanUploadMaxAge  = 24 * time.Hour
 	maintenanceInterval = time.Hour
+	// kbVisitRetention is how long the knowledge base remembers which
+	// articles a portal visit viewed, so that reading one again within
+	// the visit is not another view.
+	kbVisitRetention = 30 * 24 * time.Hour
 )
 
 // Maintain runs one round of housekeeping. Every step is idempotent, so
@@ -30,14 +34,15 @@ func (a *App) Maintain(ctx context.Context) error {
 	// A scheduler chain whose run died (its node crashed mid-run, its job
 	// ran out of attempts) starts again.
 	err7 := a.SLA.EnsureScheduled(ctx)
+	visits, err8 := a.KB.ForgetVisitViews(ctx, now.Add(-kbVisitRetention))
 	var err3 error
 	if a.DB.Dialect == db.SQLite {
 		// Keeps SQLite's planner statistics fresh as the data grows.
 		_, err3 = a.DB.W.ExecContext(ctx, `PRAGMA optimize`)
 	}
 	a.Log.Info("maintenance", "jobs_pruned", jobs, "uploads_pruned", uploads, "sessions_pruned", sessions,
-		"sign_in_records_pruned", signIn, "portal_records_pruned", portalRows)
-	return errors.Join(err1, err2, err3, err4, err5, err6, err7)
+		"sign_in_records_pruned", signIn, "portal_records_pruned", portalRows, "kb_visit_views_pruned", visits)
+	return errors.Join(err1, err2, err3, err4, err5, err6, err7, err8)
 }
 
 // maintain runs Maintain every interval until ctx ends.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 
 	"linedesk/internal/portal"
+	webportal "linedesk/internal/web/portal"
 )
 
 // Option changes how Open builds Linedesk.
@@ -50,3 +51,7 @@ func (a *App) rateURL(ctx context.Context, ticketID int64) (string, error) {
 
 // PortalPromise is what the portal tells customers of answer times.
 func (a *App) PortalPromise() portal.Promise { return a.promise }
+
+// PortalPlans tells the portal which plan each contact is under, for the
+// knowledge-base articles limited to plans.
+func (a *App) PortalPlans() webportal.PlanFinder { return planPortal{a} }

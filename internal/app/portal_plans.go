@@ -8,8 +8,19 @@ import (
 )
 
 // planPortal is the portal as the clients' plans shape it: whose plan
-// includes the portal, and when a customer may expect an answer.
+// includes the portal, when a customer may expect an answer, and which
+// knowledge-base articles limited to plans they read.
 type planPortal struct{ a *App }
+
+// PlanOf is the plan the contact is served under (their company's, else
+// the default one); nil when there is none.
+func (p planPortal) PlanOf(ctx context.Context, contactID int64) (*int64, error) {
+	plan, ok, err := p.a.SLA.PlanForContact(ctx, contactID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &plan.ID, nil
+}
 
 // PortalAllowed follows the contact's plan (the company's, else the
 // default one); a desk without plans lets everyone in. A contact refused

@@ -33,6 +33,48 @@ func BenchmarkPortalList(b *testing.B) {
 	})
 }
 
+// BenchmarkPortalListFallback measures the portal's list as readers see
+// it: each article once, in the reader's language or another, over the
+// same 2,000 articles, with the excerpts.
+func BenchmarkPortalListFallback(b *testing.B) {
+	dbtest.EachB(b, func(b *testing.B, d *db.DB) {
+		f, plan := seedArticles(b, d, 2000)
+		var rec benchutil.Recorder
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			rec.Time(func() {
+				items, _, err := f.kb.PublicArticles(f.ctx, kb.PublicFilter{Language: kb.Languages[i%3], Fallback: true, PlanID: &plan,
+					Offset: (i % 10) * 20, Limit: 20})
+				if err != nil || len(items) != 20 {
+					b.Fatalf("%d items, %v", len(items), err)
+				}
+			})
+		}
+		rec.Report(b)
+	})
+}
+
+// BenchmarkPortalSuggestions measures the articles suggested while a
+// customer types a new request's subject, by the title match of its words
+// (until the search engine is plugged in), over the same 2,000 articles.
+func BenchmarkPortalSuggestions(b *testing.B) {
+	dbtest.EachB(b, func(b *testing.B, d *db.DB) {
+		f, plan := seedArticles(b, d, 2000)
+		var rec benchutil.Recorder
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			rec.Time(func() {
+				items, err := f.kb.PublicSuggestions(f.ctx, kb.PublicFilter{Language: kb.Languages[i%3], PlanID: &plan,
+					Q: fmt.Sprintf("my printer %d does not print since Monday", i%200)})
+				if err != nil || len(items) == 0 {
+					b.Fatalf("%d items, %v", len(items), err)
+				}
+			})
+		}
+		rec.Report(b)
+	})
+}
+
 // BenchmarkAgentPicker measures the article picker's title match on the
 // ticket page, over the same 2,000 articles.
 func BenchmarkAgentPicker(b *testing.B) {

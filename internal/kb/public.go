@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"net/url"
 	"os"
 	"time"
 
@@ -21,7 +22,11 @@ import (
 
 // PublicFilter selects what a customer's portal lists.
 type PublicFilter struct {
-	Language   string // required: the portal's language
+	Language string // required: the portal's language
+	// Fallback also lists the articles with no translation in Language,
+	// each in the first other language it has (English, Russian,
+	// Latvian); PublicSummary.Fallback marks them.
+	Fallback   bool
 	PlanID     *int64 // the plan of the customer's company; nil: none, or a visitor
 	CategoryID *int64 // only this category and its sub-categories
 	Q          string // search words (a part of the title until the search engine is plugged in)
@@ -37,7 +42,11 @@ type PublicSummary struct {
 	Title       string    `json:"title"`
 	CategoryID  *int64    `json:"category_id"`
 	PublishedAt time.Time `json:"published_at"`
-	Snippet     string    `json:"snippet,omitempty"`
+	Snippet     string    `json:"snippet,omitempty"` // the search engine's passage: HTML-escaped, matches in <mark> (see SnippetHTML)
+	Excerpt     string    `json:"excerpt,omitempty"` // the beginning of the text, as plain text, when there is no snippet
+	// Fallback is set when the article is shown in another language than
+	// the one asked for, which it has no translation in.
+	Fallback bool `json:"fallback,omitempty"`
 }
 
 // PublicArticles lists the articles a customer may read in a language.
@@ -45,16 +54,33 @@ func (s *Service) PublicArticles(ctx context.Context, f PublicFilter) ([]PublicS
 	if err := checkLanguage("language", f.Language); err != nil {
 		return nil, 0, err
 	}
-	found, total, err := s.Search(ctx, Query{Text: f.Q, Reader: Reader{PlanID: f.PlanID}, Languages: []string{f.Language},
-		CategoryID: f.CategoryID, Offset: f.Offset, Limit: f.Limit})
+	q := Query{Text: f.Q, Reader: Reader{PlanID: f.PlanID}, Languages: []string{f.Language},
+		CategoryID: f.CategoryID, Offset: f.Offset, Limit: f.Limit}
+	var found []Found
+	var total int
+	var err error
+	switch {
+	case !f.Fallback:
+		found, total, err = s.Search(ctx, q)
+	case s.finder != nil && f.Q != "":
+		q.Languages = nil
+		found, total, err = s.Search(ctx, q)
+		found = onePerArticle(found, f.Language)
+	default:
+		found, total, err = s.bestTranslations(ctx, q, f.Language)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
 	out := make([]PublicSummary, len(found))
 	for i, fd := range found {
-		out[i] = PublicSummary{ArticleID: fd.Article.ID, Language: fd.Translation.Language, Slug: fd.Translation.Slug,
-			Title: fd.Translation.Title, CategoryID: fd.Article.CategoryID, PublishedAt: *fd.Translation.PublishedAt,
-			Snippet: fd.Snippet}
+		t := fd.Translation
+		out[i] = PublicSummary{ArticleID: fd.Article.ID, Language: t.Language, Slug: t.Slug, Title: t.Title,
+			CategoryID: fd.Article.CategoryID, PublishedAt: *t.PublishedAt, Snippet: fd.Snippet,
+			Fallback: t.Language != f.Language}
+		if fd.Snippet == "" {
+			out[i].Excerpt = Excerpt(t.Body, excerptLength)
+		}
 	}
 	return out, total, nil
 }
@@ -99,7 +125,7 @@ func (s *Service) PublicArticle(ctx context.Context, slug string, planID *int64)
 				CategoryID: f.Article.CategoryID, PublishedAt: *t.PublishedAt})
 			continue
 		}
-		files, err := s.portalFiles(ctx, f.Article, t.Slug)
+		files, err := s.portalFilesAt(ctx, f.Article, "/portal/kb/"+url.PathEscape(t.Slug)+"/files/")
 		if err != nil {
 			return PublicPage{}, err
 		}
@@ -141,14 +167,26 @@ type PublicCategory struct {
 // PublicCategories returns the categories holding articles a customer of
 // plan planID may read in lang, in tree order.
 func (s *Service) PublicCategories(ctx context.Context, lang string, planID *int64) ([]PublicCategory, error) {
-	if err := checkLanguage("language", lang); err != nil {
+	return s.publicCategories(ctx, PublicFilter{Language: lang, PlanID: planID})
+}
+
+// PublicCategoriesFallback is PublicCategories counting, as PublicArticles
+// with Fallback lists them, also the articles lang has no translation of.
+func (s *Service) PublicCategoriesFallback(ctx context.Context, lang string, planID *int64) ([]PublicCategory, error) {
+	return s.publicCategories(ctx, PublicFilter{Language: lang, PlanID: planID, Fallback: true})
+}
+
+func (s *Service) publicCategories(ctx context.Context, f PublicFilter) ([]PublicCategory, error) {
+	if err := checkLanguage("language", f.Language); err != nil {
 		return nil, err
 	}
 	var w db.Where
-	visibleTo(&w, Reader{PlanID: planID})
-	w.Add(`t.language = ` + w.Arg(lang))
+	visibleTo(&w, Reader{PlanID: f.PlanID})
+	if !f.Fallback {
+		w.Add(`t.language = ` + w.Arg(f.Language))
+	}
 	w.Add(`a.category_id IS NOT NULL`)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT a.category_id, count(*) FROM kb_translations t
+	rows, err := s.db.R.QueryContext(ctx, `SELECT a.category_id, count(DISTINCT a.id) FROM kb_translations t
 		JOIN kb_articles a ON a.id = t.article_id`+w.String()+` GROUP BY a.category_id`, w.Args...)
 	if err != nil {
 		return nil, fmt.Errorf("count public articles: %w", err)

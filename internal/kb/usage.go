@@ -13,9 +13,10 @@ import (
 	"linedesk/internal/ticket"
 )
 
-// Usage is counted three ways: views of an article's page, insertions of
-// an article into a reply on a ticket, and what became of those tickets —
-// solved with no escalation after the insertion, or escalated first.
+// Usage is counted four ways: views of an article's page, insertions of
+// an article into a reply on a ticket, what became of those tickets —
+// solved with no escalation after the insertion, or escalated first — and
+// requests it deflected on the portal (deflection.go).
 
 // CountView counts one reading of an article.
 func (s *Service) CountView(ctx context.Context, id int64) error {
@@ -46,8 +47,14 @@ func (s *Service) PortalURL(slug string) string {
 	return s.cfg.BaseURL + "/portal/kb/" + url.PathEscape(slug)
 }
 
-// portalFiles are the portal addresses of an article's files.
+// portalFiles are the portal addresses of an article's files, in full,
+// for a reply.
 func (s *Service) portalFiles(ctx context.Context, a Article, slug string) (FileURL, error) {
+	return s.portalFilesAt(ctx, a, s.PortalURL(slug)+"/files/")
+}
+
+// portalFilesAt are the addresses of an article's files under base.
+func (s *Service) portalFilesAt(ctx context.Context, a Article, base string) (FileURL, error) {
 	if a.Visibility != Public {
 		return nil, nil
 	}
@@ -55,7 +62,6 @@ func (s *Service) portalFiles(ctx context.Context, a Article, slug string) (File
 	if err != nil {
 		return nil, err
 	}
-	base := s.PortalURL(slug) + "/files/"
 	return FileLinks(ids, func(id int64) string { return base + strconv.FormatInt(id, 10) }), nil
 }
 
@@ -148,6 +154,7 @@ type Usage struct {
 	Solved    int     `json:"solved"`    // of those, tickets then solved without escalation
 	Escalated int     `json:"escalated"` // tickets escalated before being solved
 	Pending   int     `json:"pending"`   // tickets neither solved nor escalated yet
+	Deflected int64   `json:"deflected"` // requests the article solved on the portal before they were sent
 }
 
 // SolvedShare is the share of decided insertions that solved the ticket,
@@ -160,8 +167,8 @@ func (u Usage) SolvedShare() int {
 }
 
 // UsageReport lists articles by how often they were inserted, then by
-// views, with their numbers, a page at a time, and how many articles
-// there are.
+// deflections, then by views, with their numbers, a page at a time, and
+// how many articles there are.
 func (s *Service) UsageReport(ctx context.Context, offset, lim int) ([]Usage, int, error) {
 	lim = min(max(lim, 1), 500)
 	var total int
@@ -169,11 +176,11 @@ func (s *Service) UsageReport(ctx context.Context, offset, lim int) ([]Usage, in
 		return nil, 0, fmt.Errorf("count articles: %w", err)
 	}
 	rows, err := s.db.R.QueryContext(ctx, `
-		SELECT a.id, a.views, count(i.id),
+		SELECT a.id, a.views, a.deflections, count(i.id),
 			COALESCE(SUM(CASE WHEN i.outcome = 'solved' THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN i.outcome = 'escalated' THEN 1 ELSE 0 END), 0)
 		FROM kb_articles a LEFT JOIN kb_insertions i ON i.article_id = a.id
-		GROUP BY a.id, a.views ORDER BY count(i.id) DESC, a.views DESC, a.id LIMIT $1 OFFSET $2`, lim, max(offset, 0))
+		GROUP BY a.id, a.views, a.deflections ORDER BY count(i.id) DESC, a.deflections DESC, a.views DESC, a.id LIMIT $1 OFFSET $2`, lim, max(offset, 0))
 	if err != nil {
 		return nil, 0, fmt.Errorf("usage of articles: %w", err)
 	}
@@ -181,7 +188,7 @@ func (s *Service) UsageReport(ctx context.Context, offset, lim int) ([]Usage, in
 	var ids []int64
 	for rows.Next() {
 		var u Usage
-		if err := rows.Scan(&u.Article.ID, &u.Views, &u.Inserted, &u.Solved, &u.Escalated); err != nil {
+		if err := rows.Scan(&u.Article.ID, &u.Views, &u.Deflected, &u.Inserted, &u.Solved, &u.Escalated); err != nil {
 			rows.Close()
 			return nil, 0, err
 		}
@@ -210,6 +217,9 @@ func (s *Service) ArticleUsage(ctx context.Context, id int64) (Usage, error) {
 		return Usage{}, err
 	}
 	u := Usage{Article: a, Views: a.Views}
+	if err := s.db.R.QueryRowContext(ctx, `SELECT deflections FROM kb_articles WHERE id = $1`, id).Scan(&u.Deflected); err != nil {
+		return Usage{}, fmt.Errorf("usage of article %d: %w", id, err)
+	}
 	err = s.db.R.QueryRowContext(ctx, `SELECT count(*),
 			COALESCE(SUM(CASE WHEN outcome = 'solved' THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN outcome = 'escalated' THEN 1 ELSE 0 END), 0)

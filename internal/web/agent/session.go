@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+
 	"linedesk/internal/auth"
 	"linedesk/internal/directory"
 	"linedesk/internal/i18n"
@@ -50,6 +52,21 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// SignedInAgent is the agent whose workspace session the request's
+// cookie carries, 0 for none; other parts of Linedesk (the portal) ask it
+// of requests that are not the workspace's.
+func SignedInAgent(r *http.Request, sessions *scs.SessionManager) int64 {
+	c, err := r.Cookie(cookieName)
+	if err != nil || c.Value == "" {
+		return 0
+	}
+	ctx, err := sessions.Load(r.Context(), c.Value)
+	if err != nil {
+		return 0
+	}
+	return sessions.GetInt64(ctx, keyAgent)
 }
 
 // signedIn lets only signed-in, active agents through, with their

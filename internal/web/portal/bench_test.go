@@ -91,7 +91,7 @@ func benchHandler(b *testing.B, a *app.App, log *slog.Logger) http.Handler {
 	sessions.Store = auth.NewSessionStore(a.DB)
 	sessions.Cookie.Name = "linedesk_portal"
 	s := &webportal.Server{Log: log, Portal: a.Portal, Tickets: a.Tickets, Directory: a.Directory, Attachments: a.Attachments,
-		Sessions: sessions, Text: text, Assets: assets, Hub: live.NewHub(log), Closing: make(chan struct{})}
+		Sessions: sessions, Text: text, Assets: assets, Hub: live.NewHub(log), Closing: make(chan struct{}), KB: a.KB, Plans: a.PortalPlans()}
 	h, err := s.Handler()
 	must(b, err)
 	return h

@@ -88,7 +88,7 @@ func (d *desk) serve(log *slog.Logger) {
 	closing := make(chan struct{})
 	d.portal = &webportal.Server{Log: log, Portal: d.a.Portal, Tickets: d.a.Tickets, Directory: d.a.Directory,
 		Attachments: d.a.Attachments, Sessions: sessions, Text: text, Assets: assets, Hub: d.hub, Closing: closing,
-		Promise: d.a.PortalPromise()}
+		Promise: d.a.PortalPromise(), KB: d.a.KB, Plans: d.a.PortalPlans()}
 	h, err := d.portal.Handler()
 	d.must(err)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"linedesk/internal/auth"
 	"linedesk/internal/directory"
 	"linedesk/internal/portal"
@@ -18,15 +20,18 @@ import (
 )
 
 // TestE2EScreenshots saves the portal's ticket list, a ticket page, the
-// new-ticket form and a web form on a client's page, in every language,
-// on a laptop and on a phone, as PNGs in $LINEDESK_SCREENSHOTS, for the
-// documentation and for a human to look at.
+// new-ticket form (empty, and with articles suggested for its subject),
+// the knowledge base and an article, and a web form on a client's page,
+// in every language, on a laptop and on a phone, as PNGs in
+// $LINEDESK_SCREENSHOTS, for the documentation and for a human to look
+// at.
 func TestE2EScreenshots(t *testing.T) {
 	if os.Getenv("LINEDESK_SCREENSHOTS") == "" {
 		t.Skip("set LINEDESK_SCREENSHOTS=dir to save screenshots")
 	}
 	e := e2eStart(t)
 	boss, tk := e.showcase()
+	vpn := e.kbShowcase(boss)
 	pages := map[string]string{}
 	client := site(t, pages)
 	f := e.webForm(client)
@@ -57,6 +62,26 @@ func TestE2EScreenshots(t *testing.T) {
 			e.noMarkers(tab, name("new"))
 			e.screenshot(tab, name("new"))
 
+			e.do(tab, "type a subject", chromedp.Evaluate[chromedp.Void](`sessionStorage.clear(); document.querySelector("#subject").value = ""`),
+				chromedp.SendKeys(chromedp.CSS("#subject"), kbSubjects[lang]))
+			e.waitUntil(tab, "articles are suggested", `document.querySelectorAll("#suggestion-list a").length >= 2`)
+			e.noMarkers(tab, name("new-suggestions"))
+			e.screenshot(tab, name("new-suggestions"))
+			e.do(tab, "open a suggestion", chromedp.Click(chromedp.CSS("#suggestion-list a"), chromedp.NodeVisible))
+			e.waitUntil(tab, "the article asks whether it helped", `!!document.querySelector("#deflect") && [...document.images].every(i => i.complete)`)
+			e.do(tab, "scroll to the question", chromedp.Evaluate[chromedp.Void](`document.querySelector("#deflect").scrollIntoView({block: "end"})`))
+			e.noMarkers(tab, name("kb-suggested"))
+			e.screenshot(tab, name("kb-suggested"))
+
+			e.open(tab, "/portal/kb")
+			e.noMarkers(tab, name("kb"))
+			e.screenshot(tab, name("kb"))
+
+			e.open(tab, "/portal/kb/"+slugOf(vpn, lang))
+			e.waitUntil(tab, "the images load", `[...document.images].every(i => i.complete)`)
+			e.noMarkers(tab, name("kb-article"))
+			e.screenshot(tab, name("kb-article"))
+
 			e.open(tab, client+"/"+lang)
 			e.waitUntil(tab, "the form is shown", `!!document.querySelector(".ldf form")`)
 			e.screenshot(tab, name("form"))
@@ -66,6 +91,14 @@ func TestE2EScreenshots(t *testing.T) {
 		signedOut := e.tab(size)
 		e.open(signedOut, "/portal/?lang=ru")
 		e.screenshot(signedOut, "portal-signin-ru-"+kind)
+		e.open(signedOut, "/portal/kb?lang=lv")
+		e.noMarkers(signedOut, "the visitor's knowledge base")
+		e.screenshot(signedOut, "portal-kb-visitor-lv-"+kind)
+		e.open(signedOut, "/portal/kb?q=vpn&lang=ru")
+		e.screenshot(signedOut, "portal-kb-search-ru-"+kind)
+		e.open(signedOut, "/portal/kb/the-printer-prints-blank-pages?lang=ru")
+		e.noMarkers(signedOut, "an article in another language")
+		e.screenshot(signedOut, "portal-kb-fallback-ru-"+kind)
 	}
 }
 

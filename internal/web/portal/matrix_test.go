@@ -48,6 +48,7 @@ type world struct {
 	publicFile, noteFile, ticketFile int64
 	secrets                          []string // what must never show to those who may not see t
 	form                             portal.Form
+	kb                               kbWorld // the knowledge base's articles (kb_test.go)
 }
 
 const clientSite = "https://www.client.example"
@@ -95,6 +96,7 @@ func newWorld(t *testing.T) *world {
 		Fields: []portal.FormField{{Key: "email", Type: portal.FieldEmail, Required: true, Labels: map[string]string{"en": "E-mail"}},
 			{Key: "message", Type: portal.FieldTextarea, Required: true, Labels: map[string]string{"en": "Message"}}}})
 	d.must(err)
+	w.kb = newKBWorld(d, d.company.ID, other.ID)
 	for r := range signedOut {
 		w.people[r] = d.signIn(w.accounts[r].Email)
 	}
@@ -121,10 +123,21 @@ type call struct {
 	origin       string // a web form's site
 	form         url.Values
 	ticket       *ticket.Ticket // the ticket it may change, to check it did not when refused
+	// unchanged, when set, fails the test if a refused call changed what
+	// it would have changed.
+	unchanged func(t *testing.T)
 }
 
 // entry is a route's requests and the outcome each person gets.
 type entry struct {
+	build func(w *world, role int) call
+	want  [roles]string
+}
+
+// variant is one more request of a route, with outcomes of its own:
+// another article, a forged token (see variants).
+type variant struct {
+	name  string
 	build func(w *world, role int) call
 	want  [roles]string
 }
@@ -154,7 +167,7 @@ func matrix() map[string]entry {
 	path := func(method, p string) func(*world, int) call {
 		return func(*world, int) call { return call{method: method, path: p} }
 	}
-	return map[string]entry{
+	m := map[string]entry{
 		"GET /portal/{$}": {path("GET", "/portal/"), public},
 		"POST /portal/signin": {func(w *world, _ int) call {
 			return call{method: "POST", path: "/portal/signin", form: url.Values{"email": {"janis@client.example"}, "password": {"wrong"}}}
@@ -214,6 +227,10 @@ func matrix() map[string]entry {
 			return call{method: "GET", path: fmt.Sprintf("/portal/forms/%d/definition", w.form.ID), origin: clientSite}
 		}, public},
 	}
+	for p, e := range kbMatrix() {
+		m[p] = e
+	}
+	return m
 }
 
 func onLive(w *world, _ int) call {
@@ -222,7 +239,7 @@ func onLive(w *world, _ int) call {
 
 func TestAuthorizationMatrix(t *testing.T) {
 	w := newWorld(t)
-	m := matrix()
+	m, more := matrix(), variants()
 	var patterns []string
 	for _, r := range w.d.portal.Routes() {
 		patterns = append(patterns, r.Pattern)
@@ -252,6 +269,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				c := m[p].build(w, role)
 				w.check(t, role, c, m[p].want[role])
 			})
+			for _, v := range more[p] {
+				t.Run(p+"/"+v.name+"/"+roleNames[role], func(t *testing.T) {
+					w.check(t, role, v.build(w, role), v.want[role])
+				})
+			}
 		}
 	}
 }
@@ -286,8 +308,12 @@ func (w *world) check(t *testing.T, role int, c call, want string) {
 		}
 	}
 	w.noLeak(t, role, c, body)
+	w.kb.noLeak(t, role, c, body)
 	if c.ticket != nil && want != allow {
 		w.unchanged(t, *c.ticket)
+	}
+	if c.unchanged != nil && want != allow {
+		c.unchanged(t)
 	}
 }
 

@@ -8,11 +8,13 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
 
 	"linedesk/internal/i18n"
+	"linedesk/internal/kb"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web/static"
 )
@@ -69,14 +71,16 @@ type NavItem struct {
 	Current   bool
 }
 
-// Nav is the navigation of a signed-in customer. The portal's sections
+// Nav is the portal's navigation: a signed-in customer's requests and
+// the knowledge base, which a visitor reads too. The portal's sections
 // add themselves here.
 func (p Page) Nav() []NavItem {
+	kbLink := NavItem{"/portal/kb", "portal.nav.kb", p.Name == "kb" || p.Name == "kb_article"}
 	if p.V == nil {
-		return nil
+		return []NavItem{kbLink}
 	}
 	items := []NavItem{{"/portal/tickets", "portal.nav.tickets", p.Name == "tickets" || p.Name == "ticket"},
-		{"/portal/tickets/new", "portal.nav.new", p.Name == "new"}}
+		{"/portal/tickets/new", "portal.nav.new", p.Name == "new"}, kbLink}
 	return items
 }
 
@@ -90,7 +94,7 @@ func (s *Server) newPage(r *http.Request, l *i18n.Localizer, name string) Page {
 
 // flashes are the notices a redirect may ask for with ?done=.
 var flashes = map[string]bool{"created": true, "replied": true, "solved": true, "reopened": true, "rated": true,
-	"password": true, "signed_out": true, "saved": true}
+	"password": true, "signed_out": true, "saved": true, "deflected": true}
 
 // render writes a whole page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
@@ -147,8 +151,10 @@ func templateFuncs(assets *static.Assets) template.FuncMap {
 			}
 			return out
 		},
-		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"eventKey": eventKey,
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"eventKey":   eventKey,
+		"snippet":    kb.SnippetHTML,
+		"pathEscape": url.PathEscape,
 	}
 }
 

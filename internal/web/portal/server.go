@@ -1,7 +1,8 @@
 // Package portal serves the customer portal at /portal: sign-in and
-// registration, the customer's tickets (list, page, new ticket, replies,
-// live updates, ratings), the installable app's manifest and service
-// worker, and the web forms client sites embed. Handlers are thin: the
+// registration, the customer's tickets (list, page, new ticket with
+// suggested articles, replies, live updates, ratings), the knowledge
+// base, the installable app's manifest and service worker, and the web
+// forms client sites embed. Handlers are thin: the
 // rules live in internal/portal and internal/ticket.
 package portal
 
@@ -18,6 +19,7 @@ import (
 	"linedesk/internal/attachment"
 	"linedesk/internal/directory"
 	"linedesk/internal/i18n"
+	"linedesk/internal/kb"
 	"linedesk/internal/live"
 	"linedesk/internal/portal"
 	"linedesk/internal/ticket"
@@ -36,8 +38,14 @@ type Server struct {
 	Assets      *static.Assets
 	Hub         *live.Hub
 	Promise     portal.Promise // nil: NoPromise
-	SecureOnly  bool           // the portal is only reached over HTTPS: cookies are always Secure
-	Closing     <-chan struct{}
+	KB          *kb.Service
+	Plans       PlanFinder // the contacts' plans, for articles limited to plans; nil: nobody is under a plan
+	// AgentBrowser reports whether a request comes from a browser signed in
+	// to the workspace, whose reading of an article the workspace counts;
+	// nil: none is.
+	AgentBrowser func(*http.Request) bool
+	SecureOnly   bool // the portal is only reached over HTTPS: cookies are always Secure
+	Closing      <-chan struct{}
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
 	TrustedProxies []*net.IPNet
 
@@ -53,7 +61,7 @@ type Route struct {
 
 // Who may call a route.
 const (
-	AccessPublic   = "public"   // anyone: sign-in, registration, links, rating links, the app's files
+	AccessPublic   = "public"   // anyone: sign-in, registration, links, rating links, the app's files, the knowledge base
 	AccessCustomer = "customer" // a signed-in contact with access, on what they may see
 	AccessForm     = "form"     // anyone, from the sites a web form allows
 )
@@ -79,6 +87,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.signInRoutes(mux)
 	s.ticketRoutes(mux)
 	s.ratingRoutes(mux)
+	s.kbRoutes(mux)
 	s.appRoutes(mux)
 	s.formRoutes(mux)
 	mux.HandleFunc("/portal/", func(w http.ResponseWriter, r *http.Request) {

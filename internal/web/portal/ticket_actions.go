@@ -31,6 +31,9 @@ type newPage struct {
 	Description string
 	Values      map[string]string
 	Error       string
+	// Visit is this sitting at the form, carried through the articles it
+	// suggests and back (kb_suggest.go).
+	Visit string
 }
 
 func (s *Server) handleNewForm(w http.ResponseWriter, r *http.Request) error {
@@ -39,8 +42,18 @@ func (s *Server) handleNewForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "new", newPage{Page: s.newPage(r, v.L, "new"), Fields: fields, Values: map[string]string{}})
+	s.render(w, r, http.StatusOK, "new", newPage{Page: s.newPage(r, v.L, "new"), Fields: fields, Values: map[string]string{},
+		Visit: s.visitToken(r, v)})
 	return nil
+}
+
+// visitToken is the request's visit of the new-request form when it names
+// one of the customer's, else a new visit.
+func (s *Server) visitToken(r *http.Request, v *Viewer) string {
+	if s.visitOf(r) != "" {
+		return r.FormValue("visit")
+	}
+	return s.Portal.VisitToken(v.A.ContactID)
 }
 
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
@@ -52,7 +65,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		return ferr
 	}
 	d := newPage{Page: s.newPage(r, v.L, "new"), Fields: fields, Subject: r.PostFormValue("subject"),
-		Description: r.PostFormValue("description"), Values: map[string]string{}}
+		Description: r.PostFormValue("description"), Values: map[string]string{}, Visit: s.visitToken(r, v)}
 	for _, f := range fields {
 		d.Values[f.Key] = r.PostFormValue("cf." + f.Key)
 	}

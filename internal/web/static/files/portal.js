@@ -1,13 +1,16 @@
 // Linedesk customer portal: the installable app's service worker, live
-// updates, files by picker, drag-and-drop and pasted screenshots. Every
-// page works without it.
+// updates, files by picker, drag-and-drop and pasted screenshots, and
+// articles suggested while a new request's subject is typed. Every page
+// works without it.
 (function () {
   "use strict";
   var body = document.body;
 
   // The app: its worker keeps the shell and the last ticket list. Leaving
   // (signing out, or landing on the sign-in page) forgets the list.
+  var DRAFT = "portal-draft";
   function forget() {
+    try { sessionStorage.removeItem(DRAFT); } catch (_) {}
     if (window.caches) caches.delete("portal-data");
     if (navigator.serviceWorker && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage("forget");
@@ -118,6 +121,68 @@
       var files = Array.prototype.filter.call(e.clipboardData.files || [], function (f) { return f.size > 0; });
       if (files.length) { e.preventDefault(); addFiles(input, files); }
     });
+  });
+
+  // The new request: while the subject is typed, articles that may answer
+  // it are listed under it. What the customer typed is kept for the tab's
+  // life, so that reading a suggestion and coming back ("I still need
+  // help") loses nothing; sending the form, or an article that solved the
+  // problem, forgets it.
+  var form = document.getElementById("new-form");
+  var box = document.querySelector("[data-suggest]");
+  var subject = document.getElementById("subject");
+  function draftFields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "visit" && el.type !== "file" && el.type !== "hidden" && el.type !== "submit";
+    });
+  }
+  function keepDraft() {
+    var d = {};
+    draftFields().forEach(function (el) { d[el.name] = el.type === "checkbox" ? el.checked : el.value; });
+    try { sessionStorage.setItem(DRAFT, JSON.stringify(d)); } catch (_) {}
+  }
+  function restoreDraft() {
+    var d = null;
+    try { d = JSON.parse(sessionStorage.getItem(DRAFT) || "null"); } catch (_) {}
+    if (!d) return;
+    draftFields().forEach(function (el) {
+      if (!(el.name in d)) return;
+      if (el.type === "checkbox") { if (!el.checked) el.checked = !!d[el.name]; }
+      else if (!el.value) el.value = d[el.name];
+    });
+  }
+  var lastAsked = null, asking = null, timer2 = null;
+  function suggest() {
+    var q = subject.value.trim();
+    if (q === lastAsked) return;
+    lastAsked = q;
+    if (asking) asking.abort();
+    if (q.length < 3) { box.replaceChildren(); return; }
+    asking = new AbortController();
+    var u = new URL(box.dataset.suggest, location.href);
+    u.searchParams.set("subject", q);
+    fetch(u, { credentials: "same-origin", signal: asking.signal }).then(function (r) {
+      return r.ok ? r.text() : "";
+    }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("suggestions");
+      if (fresh && subject.value.trim() === q) box.replaceChildren.apply(box, Array.prototype.slice.call(fresh.childNodes));
+    }).catch(function () {});
+  }
+  if (form) {
+    restoreDraft();
+    form.addEventListener("input", keepDraft);
+    form.addEventListener("change", keepDraft);
+    form.addEventListener("submit", function () { try { sessionStorage.removeItem(DRAFT); } catch (_) {} });
+  }
+  if (form && box && subject) {
+    subject.addEventListener("input", function () {
+      clearTimeout(timer2);
+      timer2 = setTimeout(suggest, 300);
+    });
+    if (subject.value.trim()) suggest();
+  }
+  document.querySelectorAll("[data-deflect]").forEach(function (f) {
+    f.addEventListener("submit", function () { try { sessionStorage.removeItem(DRAFT); } catch (_) {} });
   });
 
   // Ctrl+Enter sends the form being typed in.
