@@ -56,6 +56,15 @@ func mailApp(t *testing.T, url string) (client, *sink, string) {
 	done := make(chan error)
 	go func() { done <- a.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	// The SMTP listener binds once Run has started it: mail sent before
+	// would find the port closed.
+	eventually(t, "the SMTP listener", func() bool {
+		c, err := net.Dial("tcp", cfg.SMTPAddr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
 	api := client{t: t, base: "http://" + a.Addr(), token: token}
 	api.call("POST", "/api/v1/mailboxes", map[string]any{"address": "support@help.example", "name": "Support",
 		"smtp": map[string]any{"host": sink.host, "port": sink.port, "tls": "none"}}, 201)
