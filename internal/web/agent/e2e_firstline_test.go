@@ -32,21 +32,21 @@ func TestE2EScriptRunFromTicket(t *testing.T) {
 		t.Fatalf("the runner starts with %q", q)
 	}
 	d.do(anna, "answer No with the 2 key", chromedp.KeyEvent("2"))
-	d.waitUntil(anna, "the solution shows", `document.querySelector(".runner-leaf.solution .leaf-text")`)
+	d.waitUntil(anna, "the solution shows", runnerReady+`document.querySelector(".runner-leaf.solution .leaf-text")`)
 	if got := d.text(anna, ".leaf-text"); !strings.Contains(got, "The computer is frozen") {
 		t.Fatalf("after No: %q", got)
 	}
 	d.do(anna, "go back with Backspace", chromedp.KeyEvent(kb.Backspace))
-	d.waitUntil(anna, "the first question is back", `(document.querySelector("#runner-question") || {}).innerText === "Does the keyboard work? Press Alt+Tab: do the windows switch?"`)
+	d.waitUntil(anna, "the first question is back", runnerReady+`(document.querySelector("#runner-question") || {}).innerText === "Does the keyboard work? Press Alt+Tab: do the windows switch?"`)
 	for _, step := range []struct{ key, next string }{{"1", "Is the mouse wireless?"}, {"1", "Do new batteries help?"}} {
 		d.do(anna, "answer "+step.key, chromedp.KeyEvent(step.key))
-		d.waitUntil(anna, "the question "+step.next, fmt.Sprintf(`(document.querySelector("#runner-question") || {}).innerText === %q`, step.next))
+		d.waitUntil(anna, "the question "+step.next, runnerReady+fmt.Sprintf(`(document.querySelector("#runner-question") || {}).innerText === %q`, step.next))
 	}
 	if got := e2eEval[string](d, anna, `location.search`); !strings.Contains(got, fmt.Sprintf("v=%d", *f.mouse.VersionID)) {
 		t.Errorf("the runner's address %q does not name the version", got)
 	}
 	d.do(anna, "answer No", chromedp.KeyEvent("2"))
-	d.waitUntil(anna, "the escalation shows", `document.querySelector(".runner-leaf.escalate")`)
+	d.waitUntil(anna, "the escalation shows", runnerReady+`document.querySelector(".runner-leaf.escalate")`)
 	if got := d.text(anna, ".leaf-target"); !strings.Contains(got, "Line 2 — Network") {
 		t.Errorf("the escalation goes to %q", got)
 	}
@@ -86,6 +86,11 @@ func TestE2EScriptRunFromTicket(t *testing.T) {
 		t.Errorf("%d runs counted: %+v", runs, stats)
 	}
 }
+
+// runnerReady holds once the page's script has run: each answer loads a
+// new page, and a key pressed before its keyboard handler is attached
+// would be lost.
+const runnerReady = `document.readyState === "complete" && `
 
 // normalizeSpace folds runs of spaces, as the browser's innerText of
 // indented lines may differ from the stored text.
