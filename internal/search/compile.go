@@ -1,0 +1,172 @@
+package search
+
+import (
+	"context"
+	"slices"
+)
+
+// Condition is a filter on documents: the key's value is one of Any, or
+// with Not none of them. Screens and the API add their own (a list's
+// group_id=3) to those of the query.
+type Condition struct {
+	Key string
+	Any []string
+	Not bool
+}
+
+// plan is a compiled query: what to match, how to rank it, what to mark.
+type plan struct {
+	match   expr
+	groups  []termGroup // ranked, each counted once
+	public  bool        // the viewer reads only what customers see
+	marks   marks
+	nothing bool // no kind can match: the answer is empty
+}
+
+// compile turns a parsed query into a plan for the viewer: the query's
+// terms, the filters resolved to filter terms, the kinds the viewer may
+// search with what each lets them find.
+func (s *Service) compile(ctx context.Context, v Viewer, q Query, r Request) (plan, error) {
+	p := plan{public: !v.Internal()}
+	var text, excluded []expr
+	for _, t := range q.Terms {
+		if g, ok := s.an.queryGroup(t); ok {
+			p.groups = append(p.groups, g)
+			text = append(text, g.expr())
+			p.marks.add(g)
+		}
+	}
+	for _, t := range q.Exclude {
+		if g, ok := s.an.queryGroup(t); ok {
+			excluded = append(excluded, g.expr())
+		}
+	}
+	conds, err := s.resolve(ctx, v, q)
+	if err != nil {
+		return p, err
+	}
+	conds = append(conds, r.Filters...)
+	if len(text) == 0 && len(excluded) == 0 && len(conds) == 0 {
+		if len(q.Terms)+len(q.Exclude) > 0 {
+			return p, queryErr("no_terms", q.firstPos(), "the query has only very common words; add a more specific one")
+		}
+		return p, queryErr("empty", 0, "enter something to search for")
+	}
+	kinds, err := s.kindsExpr(v, r.Kinds, conds)
+	if err != nil {
+		return p, err
+	}
+	if kinds == nil && !s.unrestricted(v, r.Kinds, conds) {
+		p.nothing = true
+		return p, nil
+	}
+	p.match = and(and(text...), kinds)
+	if p.match == nil {
+		// Only exclusions: anchor them to the kinds searched.
+		p.match = s.anyKind(r.Kinds)
+	}
+	if x := or(excluded...); x != nil {
+		p.match = notExpr{pos: p.match, neg: x}
+	}
+	return p, nil
+}
+
+func (q Query) firstPos() int {
+	if len(q.Terms) > 0 {
+		return q.Terms[0].Pos
+	}
+	if len(q.Exclude) > 0 {
+		return q.Exclude[0].Pos
+	}
+	return 0
+}
+
+// kindsExpr is what limits the match to the kinds searched, each to what
+// the viewer may find and to the conditions. A kind that does not carry
+// a condition's key is left out. nil means no limit at all (every kind,
+// everything in it) or nothing (see unrestricted).
+func (s *Service) kindsExpr(v Viewer, want []string, conds []Condition) (expr, error) {
+	if err := s.checkKinds(want); err != nil {
+		return nil, err
+	}
+	if s.unrestricted(v, want, conds) {
+		return nil, nil
+	}
+	var parts []expr
+	for _, kind := range s.searched(want) {
+		src, _ := s.source(kind)
+		acc := src.Access(v)
+		if !acc.All && len(acc.Any) == 0 || !carries(src, conds) {
+			continue
+		}
+		kindPart := and(facetExpr{Facet(KeyKind, kind)}, access(acc))
+		for _, c := range conds {
+			if !c.Not {
+				kindPart = and(kindPart, anyFacet(facets(c)))
+			}
+		}
+		for _, c := range conds {
+			if c.Not {
+				kindPart = notExpr{pos: kindPart, neg: anyFacet(facets(c))}
+			}
+		}
+		parts = append(parts, kindPart)
+	}
+	return or(parts...), nil
+}
+
+// unrestricted reports whether every registered kind is searched, the
+// viewer sees all of each, and nothing is filtered: the text alone
+// decides.
+func (s *Service) unrestricted(v Viewer, want []string, conds []Condition) bool {
+	if len(conds) > 0 || len(want) > 0 && len(want) < len(s.Kinds()) {
+		return false
+	}
+	for _, kind := range s.Kinds() {
+		src, _ := s.source(kind)
+		if !src.Access(v).All {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Service) searched(want []string) []string {
+	if len(want) == 0 {
+		return s.Kinds()
+	}
+	return want
+}
+
+func (s *Service) anyKind(want []string) expr {
+	var parts []expr
+	for _, kind := range s.searched(want) {
+		parts = append(parts, facetExpr{Facet(KeyKind, kind)})
+	}
+	return or(parts...)
+}
+
+func access(a Access) expr {
+	if a.All {
+		return nil
+	}
+	return anyFacet(a.Any)
+}
+
+func carries(src Source, conds []Condition) bool {
+	keys := src.Keys()
+	for _, c := range conds {
+		if !slices.Contains(keys, c.Key) {
+			return false
+		}
+	}
+	return true
+}
+
+func facets(c Condition) []string {
+	out := make([]string, len(c.Any))
+	for i, v := range c.Any {
+		out[i] = Facet(c.Key, v)
+	}
+	return out
+}
