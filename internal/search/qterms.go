@@ -52,9 +52,9 @@ func (a *Analyzer) queryGroup(t Term) (termGroup, bool) {
 
 // chunkAlternatives returns the term positions of one chunk, each with
 // its alternatives. A word of the query that is one technical token (an
-// address, a path, an error code) is searched as that token; in a phrase
-// a chunk gives exactly the terms the index holds for it, so the phrase's
-// terms stay neighbours.
+// address, a path, an error code) is searched as that token, and other
+// words as their words; in a phrase a chunk gives exactly the terms the
+// index holds for it, so the phrase's terms stay neighbours.
 func (a *Analyzer) chunkAlternatives(chunk string, phrase bool) [][]string {
 	lo, hi := trimChunk(chunk)
 	if lo >= hi {
@@ -65,13 +65,13 @@ func (a *Analyzer) chunkAlternatives(chunk string, phrase bool) [][]string {
 	var out [][]string
 	for _, w := range wholes {
 		term := strings.ToLower(core[w.lo:w.hi])
-		if !validWhole(term) {
-			continue
-		}
-		if !phrase && w == (span{0, len(core)}) {
+		switch {
+		case !validWhole(term):
+		case !phrase && w == (span{0, len(core)}):
 			return [][]string{{term}}
+		case phrase || !words:
+			out = append(out, []string{term})
 		}
-		out = append(out, []string{term})
 	}
 	if !words {
 		return out
