@@ -24,6 +24,7 @@ import (
 	"linedesk/internal/job"
 	"linedesk/internal/mailbox"
 	"linedesk/internal/outbound"
+	"linedesk/internal/search"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web"
 	"linedesk/internal/web/api"
@@ -40,6 +41,7 @@ type App struct {
 	Attachments *attachment.Service
 	Jobs        *job.Queue
 	Mailboxes   *mailbox.Service
+	Search      *search.Service
 	Registry    *prometheus.Registry
 
 	outbound *outbound.Service
@@ -64,6 +66,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Attachments = attachment.NewService(d, filepath.Join(cfg.DataDir, "attachments"), cfg.AttachmentMaxBytes)
 	a.Jobs = job.NewQueue(d, log)
 	a.Tickets = ticket.NewService(d, log, a.Directory, a.Attachments, a.Jobs)
+	a.openSearch()
 	if err := a.openMail(); err != nil {
 		d.Close()
 		return nil, err
@@ -96,7 +99,7 @@ func (a *App) Close() error {
 // Handler returns the whole HTTP surface.
 func (a *App) Handler() http.Handler {
 	apiSrv := &api.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
-		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes}
+		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, Search: a.Search}
 	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, DB: a.DB.W, Registry: a.Registry})
 }
 

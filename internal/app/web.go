@@ -78,7 +78,7 @@ func (a *App) agentHandler(closing <-chan struct{}) (http.Handler, error) {
 	s := &agent.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
 		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, Sessions: a.web.sessions,
 		Text: a.web.text, Assets: a.web.assets, Hub: a.web.hub, Presence: a.web.presence, Watcher: a.web.watcher,
-		Views: a.web.views, Version: a.Config.Version, SecureOnly: strings.HasPrefix(a.Config.BaseURL, "https://"),
+		Views: a.web.views, Search: a.Search, Version: a.Config.Version, SecureOnly: strings.HasPrefix(a.Config.BaseURL, "https://"),
 		Closing: closing, TrustedProxies: a.Config.TrustedProxies, MailboxChecker: a}
 	return s.Handler()
 }

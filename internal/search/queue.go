@@ -32,7 +32,7 @@ func (s *Service) RegisterJobs() {
 	s.jobs.Register(JobRequester, s.handleRequester)
 }
 
-const pendingSQL = `INSERT INTO search_pending (kind, ref_id, job_id, requested_at) VALUES ($1, $2, NULL, $3)
+const pendingSQL = `INSERT INTO search_pending (kind, ref_id, job_id, requested_at) VALUES ($1, $2, $3, $4)
 	ON CONFLICT (kind, ref_id) DO UPDATE SET requested_at = excluded.requested_at RETURNING job_id`
 
 // Enqueue asks for documents to be indexed, through q: the transaction
@@ -42,31 +42,41 @@ const pendingSQL = `INSERT INTO search_pending (kind, ref_id, job_id, requested_
 // indexes every change made before.
 func (s *Service) Enqueue(ctx context.Context, q db.Queryer, kind string, ids ...int64) error {
 	for _, id := range ids {
-		var jobID *int64
-		// The upsert locks the waiting row until the change commits, so
-		// a job that is about to run waits for the change and reads it.
-		if err := q.QueryRowContext(ctx, pendingSQL, kind, id, db.Now()).Scan(&jobID); err != nil {
-			return fmt.Errorf("queue indexing of %s %d: %w", kind, id, err)
-		}
-		if jobID != nil {
-			alive, err := jobAlive(ctx, q, *jobID)
-			if err != nil {
-				return err
-			}
-			if alive {
-				continue
-			}
-		}
-		newID, err := s.jobs.Enqueue(ctx, q, JobIndex, indexPayload{Kind: kind, ID: id})
-		if err != nil {
-			return err
-		}
-		if _, err := q.ExecContext(ctx, `UPDATE search_pending SET job_id = $3 WHERE kind = $1 AND ref_id = $2`,
-			kind, id, newID); err != nil {
+		if err := s.enqueue(ctx, q, kind, id); err != nil {
 			return fmt.Errorf("queue indexing of %s %d: %w", kind, id, err)
 		}
 	}
 	return nil
+}
+
+// enqueue writes the job first and the waiting row with it: two
+// statements for a document not waiting yet, the common case. The
+// upsert locks the waiting row until the change commits, so a job about
+// to run waits for the change and then reads it.
+func (s *Service) enqueue(ctx context.Context, q db.Queryer, kind string, id int64) error {
+	jobID, err := s.jobs.Enqueue(ctx, q, JobIndex, indexPayload{Kind: kind, ID: id})
+	if err != nil {
+		return err
+	}
+	var waiting *int64
+	if err := q.QueryRowContext(ctx, pendingSQL, kind, id, jobID, db.Now()).Scan(&waiting); err != nil {
+		return err
+	}
+	if waiting != nil && *waiting == jobID {
+		return nil
+	}
+	alive := false
+	if waiting != nil {
+		if alive, err = jobAlive(ctx, q, *waiting); err != nil {
+			return err
+		}
+	}
+	if alive {
+		_, err = q.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1`, jobID)
+		return err
+	}
+	_, err = q.ExecContext(ctx, `UPDATE search_pending SET job_id = $3 WHERE kind = $1 AND ref_id = $2`, kind, id, jobID)
+	return err
 }
 
 // jobAlive reports whether a job will still run: pending or running.

@@ -21,6 +21,7 @@ import (
 	"linedesk/internal/job"
 	"linedesk/internal/live"
 	"linedesk/internal/mailbox"
+	"linedesk/internal/search"
 	"linedesk/internal/ticket"
 	"linedesk/internal/view"
 	"linedesk/internal/web/static"
@@ -43,6 +44,7 @@ type Server struct {
 	Watcher     *live.Watcher
 	Version     string
 	Views       *view.Service
+	Search      *search.Service
 	SecureOnly  bool            // the workspace is only reached over HTTPS: cookies are always Secure
 	Closing     <-chan struct{} // closed at shutdown: live streams end
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.

@@ -17,6 +17,7 @@ import (
 	"linedesk/internal/dbtest"
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
+	"linedesk/internal/search"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web/api"
 )
@@ -45,12 +46,29 @@ func newEnv(t testing.TB, d *db.DB) *env {
 		Log: log, Auth: auth.NewService(d), Directory: dir, Attachments: files, Jobs: jobs,
 		Tickets:   ticket.NewService(d, log, dir, files, jobs),
 		Mailboxes: newMailboxes(t, d, log, jobs),
+		Search:    search.NewService(d, log, jobs, dir, search.Config{}),
 	}
+	a.Search.Register(search.NewTicketSource(a.Tickets))
+	a.Search.Register(search.NewContactSource(dir))
+	a.Search.Register(search.NewCompanySource(dir))
+	a.Search.RegisterJobs()
+	a.Tickets.AddHook(a.Search)
+	dir.AddHook(a.Search)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
+
 	e := &env{t: t, db: d, srv: srv, api: a, dir: dir, auth: a.Auth}
 	e.admin = e.agentToken(directory.AgentInput{Name: "Ada Admin", Email: "admin@example.com", Role: auth.RoleAdmin})
 	return e
+}
+
+// indexed brings the search index up to date, as the index jobs would
+// (no job workers run here).
+func (e *env) indexed() {
+	e.t.Helper()
+	if err := e.api.Search.Rebuild(context.Background(), nil); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // agentToken creates an agent and returns a token for it.

@@ -13,6 +13,7 @@ import (
 	"linedesk/internal/directory"
 	"linedesk/internal/job"
 	"linedesk/internal/mailbox"
+	"linedesk/internal/search"
 	"linedesk/internal/ticket"
 )
 
@@ -25,6 +26,7 @@ type Server struct {
 	Attachments *attachment.Service
 	Jobs        *job.Queue
 	Mailboxes   *mailbox.Service
+	Search      *search.Service
 
 	routes []string
 }
@@ -44,6 +46,7 @@ func (s *Server) Handler() http.Handler {
 	s.attachmentRoutes(mux)
 	s.jobRoutes(mux)
 	s.mailboxRoutes(mux)
+	s.searchRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, apperr.NotFoundf("no API route %s %s", r.Method, r.URL.Path))
 	})
