@@ -23,8 +23,9 @@ type Document struct {
 	Open     bool // ranks before closed ones on ties
 
 	// Shown with a hit.
-	Number int64  // a ticket's number
-	Status string // a ticket's status
+	Subtitle string // under the title: a contact's address, a company's domains
+	Number   int64  // a ticket's number
+	Status   string // a ticket's status
 }
 
 // Part is a piece of a document's text.

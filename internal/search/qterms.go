@@ -42,12 +42,33 @@ func (a *Analyzer) queryGroup(t Term) (termGroup, bool) {
 	for _, seq := range variants(positions, DetectLatin(text)) {
 		g.variants = append(g.variants, seqExpr{terms: seq})
 	}
-	if t.Prefix && len(positions) <= 1 {
-		if p := prefixOf(text); p != "" {
-			g.variants = append(g.variants, seqExpr{terms: []string{p}, prefix: true})
+	if t.Prefix {
+		if v, ok := prefixVariant(text, g.variants); ok {
+			g.variants = append(g.variants, v)
 		}
 	}
 	return g, len(g.variants) > 0
+}
+
+// prefixVariant is the word being typed as a prefix: the last word of
+// the text folded as the index folds it, after the terms before it
+// ("e-pas" is "e" then any term beginning "pas").
+func prefixVariant(text string, vs []seqExpr) (seqExpr, bool) {
+	var last span
+	forWords(text, func(s, e int) { last = span{s, e} })
+	whole := prefixOf(text)
+	switch {
+	case whole != "" && (len(vs) == 0 || len(vs[0].terms) <= 1):
+		return seqExpr{terms: []string{whole}, prefix: true}, true
+	case len(vs) == 0 || last.hi == 0:
+		return seqExpr{}, false
+	}
+	p := prefixOf(text[last.lo:last.hi])
+	if p == "" {
+		return seqExpr{}, false
+	}
+	terms := append(slices.Clone(vs[0].terms[:len(vs[0].terms)-1]), p)
+	return seqExpr{terms: terms, prefix: true}, true
 }
 
 // chunkAlternatives returns the term positions of one chunk, each with

@@ -126,6 +126,9 @@ func TestQueryAlternatives(t *testing.T) {
 		{Term{Text: "mail user@x.lv", Phrase: true},
 			[][]string{{"mail", "user@x.lv", "user", "x.lv", "user", "x", "lv"}, {"mail", "user@x.lv", "user", "x.lv", "user", "x", "lv"}}[:1]},
 		{Term{Text: "prin", Prefix: true}, [][]string{{"prin"}, {"prin*"}}},
+		{Term{Text: "e-pas", Prefix: true}, [][]string{{"e", "pas"}, {"e", "pas*"}}},
+		{Term{Text: "user@x.l", Prefix: true}, [][]string{{"user@x.l"}, {"user@x.l*"}}},
+		{Term{Text: "pr", Prefix: true}, [][]string{{"pr"}}},
 	}
 	for _, tt := range tests {
 		g, _ := a.queryGroup(tt.term)

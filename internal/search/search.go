@@ -33,6 +33,7 @@ type Hit struct {
 	ID        int64     `json:"id"`
 	Title     string    `json:"title"`
 	TitleHTML string    `json:"title_html"`
+	Subtitle  string    `json:"subtitle,omitempty"`
 	Snippet   string    `json:"snippet"`
 	Score     float64   `json:"score"`
 	Number    int64     `json:"number,omitempty"`
@@ -158,7 +159,7 @@ func (s *Service) hits(ctx context.Context, v Viewer, p plan, page []candidate) 
 			continue // gone since it was indexed
 		}
 		title, snippet := s.an.highlight(d, p.marks, v.Internal())
-		out = append(out, Hit{Kind: c.kind, ID: c.ref, Title: d.Title, TitleHTML: title, Snippet: snippet,
+		out = append(out, Hit{Kind: c.kind, ID: c.ref, Title: d.Title, TitleHTML: title, Subtitle: d.Subtitle, Snippet: snippet,
 			Score: c.score, Number: d.Number, Status: d.Status, Updated: d.Updated})
 	}
 	return out, nil

@@ -29,7 +29,7 @@ func (s *ContactSource) Load(ctx context.Context, ids []int64) ([]Document, erro
 	}
 	out := make([]Document, len(list))
 	for i, c := range list {
-		out[i] = Document{Kind: KindContact, ID: c.ID, Title: c.Name, Keywords: phoneKeywords(c.Phone),
+		out[i] = Document{Kind: KindContact, ID: c.ID, Title: c.Name, Subtitle: c.Email, Keywords: phoneKeywords(c.Phone),
 			Parts:   []Part{{Text: strings.Join(c.Emails, " ")}, {Text: c.Phone}, {Text: c.Notes, Internal: true}},
 			Facets:  []string{Facet(KeyCompany, ref(c.CompanyID))},
 			Updated: c.UpdatedAt, Open: !c.Blocked}
@@ -100,7 +100,7 @@ func (s *CompanySource) Load(ctx context.Context, ids []int64) ([]Document, erro
 	}
 	out := make([]Document, len(list))
 	for i, c := range list {
-		out[i] = Document{Kind: KindCompany, ID: c.ID, Title: c.Name,
+		out[i] = Document{Kind: KindCompany, ID: c.ID, Title: c.Name, Subtitle: strings.Join(c.Domains, ", "),
 			Parts:   []Part{{Text: strings.Join(c.Domains, " ")}, {Text: c.Notes, Internal: true}},
 			Facets:  []string{Facet(KeyCompany, strconv.FormatInt(c.ID, 10))},
 			Updated: c.UpdatedAt, Open: true}

@@ -77,6 +77,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.liveRoutes(mux)
 	s.profileRoutes(mux)
 	s.noticeRoutes(mux)
+	s.searchRoutes(mux)
 	s.adminRoutes(mux)
 	mux.Handle(static.Prefix, s.Assets)
 	csrf := http.NewCrossOriginProtection()
