@@ -130,6 +130,9 @@ func wordLang(f string, latin Lang) Lang {
 // foldWord lower-cases a word, folds ё to е, and drops apostrophes and
 // combining marks left after NFC.
 func foldWord(w string) string {
+	if folded(w) {
+		return w
+	}
 	var b strings.Builder
 	b.Grow(len(w))
 	for _, r := range w {
@@ -144,6 +147,22 @@ func foldWord(w string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// folded reports whether foldWord would return w as it is: ASCII lower
+// case and digits (most words of most text), or lower-case letters that
+// need no folding.
+func folded(w string) bool {
+	for _, r := range w {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+		case r < utf8.RuneSelf:
+			return false
+		case r == 'ё' || r == '’' || !unicode.IsLower(r) && !unicode.IsDigit(r):
+			return false
+		}
+	}
+	return true
 }
 
 // validWhole reports whether a technical term holds only characters both

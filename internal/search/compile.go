@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"slices"
+	"strings"
 )
 
 // Condition is a filter on documents: the key's value is one of Any, or
@@ -92,18 +93,38 @@ func (s *Service) kindsExpr(v Viewer, want []string, conds []Condition) (expr, e
 	if s.unrestricted(v, want, conds) {
 		return nil, nil
 	}
-	var parts []expr
+	type searched struct {
+		kind string
+		src  Source
+		acc  Access
+	}
+	var kinds []searched
 	for _, kind := range s.searched(want) {
 		src, _ := s.source(kind)
 		acc := src.Access(v)
-		if !acc.All && len(acc.Any) == 0 || !carries(src, conds) {
-			continue
+		if (acc.All || len(acc.Any) > 0) && carries(src, conds) {
+			kinds = append(kinds, searched{kind, src, acc})
 		}
-		kindPart := and(facetExpr{Facet(KeyKind, kind)}, access(acc))
+	}
+	var parts []expr
+	for i, k := range kinds {
+		var others []Source
+		for j, o := range kinds {
+			if j != i {
+				others = append(others, o.src)
+			}
+		}
+		kindPart := access(k.acc)
+		if !ownKey(k.acc, conds, others) {
+			kindPart = and(facetExpr{Facet(KeyKind, k.kind)}, kindPart)
+		}
 		for _, c := range conds {
 			if !c.Not {
 				kindPart = and(kindPart, anyFacet(facets(c)))
 			}
+		}
+		if kindPart == nil {
+			kindPart = facetExpr{Facet(KeyKind, k.kind)}
 		}
 		for _, c := range conds {
 			if c.Not {
@@ -113,6 +134,41 @@ func (s *Service) kindsExpr(v Viewer, want []string, conds []Condition) (expr, e
 		parts = append(parts, kindPart)
 	}
 	return or(parts...), nil
+}
+
+// ownKey reports whether the access or a condition of a kind already
+// names filter keys no other searched kind carries: then those terms
+// alone keep other kinds out, and the kind's own term (in every
+// document of the kind, the costliest to match) is not needed.
+func ownKey(acc Access, conds []Condition, others []Source) bool {
+	unique := func(key string) bool {
+		for _, o := range others {
+			if slices.Contains(o.Keys(), key) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, c := range conds { // conditions must all hold: one of its own is enough
+		if !c.Not && unique(c.Key) {
+			return true
+		}
+	}
+	if acc.All || len(acc.Any) == 0 {
+		return false
+	}
+	for _, f := range acc.Any { // any access term admits: all must be its own
+		if !unique(facetKey(f)) {
+			return false
+		}
+	}
+	return true
+}
+
+// facetKey is the key of a filter term: "st" of "~st:open".
+func facetKey(term string) string {
+	k, _, _ := strings.Cut(strings.TrimPrefix(term, "~"), ":")
+	return k
 }
 
 // unrestricted reports whether every registered kind is searched, the

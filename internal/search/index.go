@@ -69,25 +69,53 @@ func (d *statsDelta) add(sign int, counts [3]int) {
 	d.notes += sign * counts[2]
 }
 
+// write writes a batch in a few statements: the stored documents are
+// read (and locked) at once, the replaced ones removed, and the new
+// versions inserted in one go. A document the index holds from a later
+// reading stays.
 func (s *Service) write(ctx context.Context, tx *sql.Tx, b batch) error {
-	var delta statsDelta
+	refs := make([]int64, 0, len(b.rows)+len(b.gone))
 	for _, r := range b.rows {
+		refs = append(refs, r.ref)
+	}
+	refs = append(refs, b.gone...)
+	stored, err := s.eng.findMany(ctx, tx, b.kind, refs)
+	if err != nil {
+		return err
+	}
+	var delta statsDelta
+	var drop []int64
+	var insert []row
+	for _, r := range b.rows {
+		old, ok := stored[r.ref]
+		if ok && old.indexedAt.After(r.indexedAt) {
+			continue
+		}
+		if ok {
+			drop = append(drop, old.seq)
+			delta.add(-1, old.counts)
+		}
+		insert = append(insert, r)
+		delta.add(1, r.terms.countsOf())
+	}
+	for _, id := range b.gone {
+		if old, ok := stored[id]; ok && !old.indexedAt.After(b.readAt) {
+			drop = append(drop, old.seq)
+			delta.add(-1, old.counts)
+		}
+	}
+	if err := s.eng.dropMany(ctx, tx, drop); err != nil {
+		return err
+	}
+	raced, err := s.eng.insertMany(ctx, tx, insert)
+	if err != nil {
+		return err
+	}
+	for _, r := range raced { // indexed by a concurrent writer just now: replace it as one write
+		delta.add(-1, r.terms.countsOf())
 		if err := s.put(ctx, tx, r, &delta); err != nil {
 			return err
 		}
-	}
-	for _, id := range b.gone {
-		old, ok, err := s.eng.find(ctx, tx, b.kind, id)
-		if err != nil {
-			return err
-		}
-		if !ok || old.indexedAt.After(b.readAt) {
-			continue
-		}
-		if err := s.eng.drop(ctx, tx, old.seq); err != nil {
-			return err
-		}
-		delta.add(-1, old.counts)
 	}
 	return addStats(ctx, tx, delta)
 }
@@ -125,8 +153,7 @@ func (s *Service) put(ctx context.Context, tx *sql.Tx, r row, delta *statsDelta)
 		if ok {
 			delta.add(-1, old.counts)
 		}
-		title, body, notes := r.terms.counts()
-		delta.add(1, [3]int{title, body, notes})
+		delta.add(1, r.terms.countsOf())
 		return nil
 	}
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // latvianLetters are the letters only Latvian (of the languages Linedesk
@@ -49,8 +50,19 @@ func DetectLatin(text string) Lang {
 // latinEvidence scores text for Latvian and English.
 func latinEvidence(text string) (lv, en int) {
 	forWords(text, func(s, e int) {
+		// Only Latin words count, and the lists hold short words: a long
+		// word needs folding only for its Latvian letters.
+		if r := firstRune(text[s:e]); r >= utf8.RuneSelf && !unicode.Is(unicode.Latin, r) {
+			return
+		}
+		if e-s > 24 {
+			if hasLatvianLetter(text[s:e]) {
+				lv += 2
+			}
+			return
+		}
 		w := foldWord(text[s:e])
-		if w == "" || !unicode.Is(unicode.Latin, firstRune(w)) {
+		if w == "" {
 			return
 		}
 		switch {

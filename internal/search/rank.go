@@ -2,13 +2,10 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"time"
-
-	"linedesk/internal/db"
 )
 
 // BM25 parameters, and how much more a term in the title counts.
@@ -23,37 +20,14 @@ type candidate struct {
 	seq                int64
 	kind               string
 	ref                int64
-	title, body, notes []string
+	title, body, notes string // the stored terms, space-separated
 	sortAt             time.Time
 	open               bool
 	score              float64
 }
 
-const candidateColumns = `seq, kind, ref_id, title_terms, body_terms, notes_terms, sort_at, is_open`
-
-// candidates reads the stored terms of the documents seqs name.
-func (s *Service) candidates(ctx context.Context, seqs []int64) ([]candidate, error) {
-	if len(seqs) == 0 {
-		return nil, nil
-	}
-	in, args := db.In(seqs, 1)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+candidateColumns+` FROM search_docs WHERE seq IN (`+in+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read candidates: %w", err)
-	}
-	defer rows.Close()
-	var out []candidate
-	for rows.Next() {
-		var c candidate
-		var title, body, notes string
-		if err := rows.Scan(&c.seq, &c.kind, &c.ref, &title, &body, &notes, &c.sortAt, &c.open); err != nil {
-			return nil, fmt.Errorf("read candidates: %w", err)
-		}
-		c.title, c.body, c.notes = splitTerms(title), splitTerms(body), splitTerms(notes)
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
+// candidateColumns are what ranking reads of a match (alias d: search_docs).
+const candidateColumns = `d.seq, d.kind, d.ref_id, d.title_terms, d.body_terms, d.notes_terms, d.sort_at, d.is_open`
 
 // rank scores the candidates with BM25F over their columns (the title
 // weighted, internal notes only for viewers who read them) and orders
@@ -75,10 +49,11 @@ func (s *Service) rank(ctx context.Context, p plan, cands []candidate, newest bo
 			cands[i].score = bm25(p, idf, avg, &cands[i])
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b candidate) int { return order(a, b, newest) })
+	slices.SortFunc(cands, func(a, b candidate) int { return order(a, b, newest) })
 	return nil
 }
 
+// order is a total order, so any sort gives the same result.
 func order(a, b candidate, newest bool) int {
 	switch {
 	case !newest && a.score != b.score:
@@ -139,9 +114,9 @@ func (s *Service) idfs(ctx context.Context, p plan, docs int64) ([]float64, erro
 }
 
 func bm25(p plan, idf []float64, avg float64, c *candidate) float64 {
-	length := titleWeight*float64(len(c.title)) + float64(len(c.body))
+	length := titleWeight*float64(termCount(c.title)) + float64(termCount(c.body))
 	if !p.public {
-		length += float64(len(c.notes))
+		length += float64(termCount(c.notes))
 	}
 	norm := bm25K1 * (1 - bm25B + bm25B*length/avg)
 	score := 0.0
@@ -161,26 +136,31 @@ func bm25(p plan, idf []float64, avg float64, c *candidate) float64 {
 	return math.Round(score*1e9) / 1e9
 }
 
-// occurrences counts where the sequence appears in terms.
-func occurrences(v seqExpr, terms []string) int {
+// termCount is how many terms a stored column holds.
+func termCount(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(s, " ") + 1
+}
+
+// occurrences counts where the sequence appears in a stored column, read
+// in place: terms are whole between spaces, but the last one of a prefix
+// sequence only has to begin there.
+func occurrences(v seqExpr, terms string) int {
+	needle := strings.Join(v.terms, " ")
 	n := 0
-	last := len(v.terms) - 1
-	for i := 0; i+last < len(terms); i++ {
-		ok := true
-		for j, t := range v.terms {
-			got := terms[i+j]
-			if j == last && v.prefix {
-				ok = strings.HasPrefix(got, t)
-			} else {
-				ok = got == t
-			}
-			if !ok {
-				break
-			}
+	for at := 0; at+len(needle) <= len(terms); {
+		i := strings.Index(terms[at:], needle)
+		if i < 0 {
+			break
 		}
-		if ok {
+		i += at
+		end := i + len(needle)
+		if (i == 0 || terms[i-1] == ' ') && (v.prefix || end == len(terms) || terms[end] == ' ') {
 			n++
 		}
+		at = i + 1
 	}
 	return n
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -46,19 +47,26 @@ func (p Progress) ETA() time.Duration {
 // it writes a batch at a time, and like every index write it never
 // replaces a document indexed from a later reading. Documents are read
 // and analyzed on every core while one writer writes. progress, when not
-// nil, is called after every batch.
+// nil, is called after every batch. At the end the index is compacted.
 func (s *Service) Rebuild(ctx context.Context, progress func(Progress)) error {
 	p := Progress{Started: time.Now()}
 	started := db.Now()
-	for _, kind := range s.Kinds() {
+	kinds := s.Kinds()
+	counts := map[string]int{}
+	for _, kind := range kinds {
 		src, _ := s.source(kind)
 		n, err := src.Count(ctx)
 		if err != nil {
 			return err
 		}
+		counts[kind] = n
 		p.Total += n
 	}
-	for _, kind := range s.Kinds() {
+	// The smallest kinds first: the largest (tickets) is then written
+	// last, its newest documents with the newest seqs, which searches
+	// read first.
+	slices.SortStableFunc(kinds, func(a, b string) int { return counts[a] - counts[b] })
+	for _, kind := range kinds {
 		if err := s.rebuildKind(ctx, kind, &p, progress); err != nil {
 			return err
 		}
@@ -67,19 +75,29 @@ func (s *Service) Rebuild(ctx context.Context, progress func(Progress)) error {
 		return err
 	}
 	s.df.forget()
+	if err := s.eng.tidy(ctx); err != nil {
+		return fmt.Errorf("compact the search index: %w", err)
+	}
 	return nil
 }
 
-// rebuildKind pipes batches of one kind from readers to the writer.
+// rebuildKind pipes batches of one kind from readers to the writer,
+// which writes them in order of id: the newest documents get the newest
+// seqs, as their changes would have given them.
 func (s *Service) rebuildKind(ctx context.Context, kind string, p *Progress, progress func(Progress)) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	src, _ := s.source(kind)
-	idBatches := make(chan []int64)
-	ready := make(chan batch, 2)
+	type numbered struct {
+		n   int
+		ids []int64
+		b   batch
+	}
+	idBatches := make(chan numbered)
+	ready := make(chan numbered, 2)
 	go func() {
 		defer close(idBatches)
-		for after := int64(0); ; {
+		for after, n := int64(0), 0; ; n++ {
 			ids, err := src.IDs(ctx, after, rebuildBatch)
 			if err != nil {
 				cancel(err)
@@ -90,7 +108,7 @@ func (s *Service) rebuildKind(ctx context.Context, kind string, p *Progress, pro
 			}
 			after = ids[len(ids)-1]
 			select {
-			case idBatches <- ids:
+			case idBatches <- numbered{n: n, ids: ids}:
 			case <-ctx.Done():
 				return
 			}
@@ -99,14 +117,14 @@ func (s *Service) rebuildKind(ctx context.Context, kind string, p *Progress, pro
 	var readers sync.WaitGroup
 	for range max(runtime.GOMAXPROCS(0), 1) {
 		readers.Go(func() {
-			for ids := range idBatches {
-				b, err := s.prepare(ctx, kind, ids)
+			for nb := range idBatches {
+				b, err := s.prepare(ctx, kind, nb.ids)
 				if err != nil {
 					cancel(err)
 					return
 				}
 				select {
-				case ready <- b:
+				case ready <- numbered{n: nb.n, b: b}:
 				case <-ctx.Done():
 					return
 				}
@@ -114,17 +132,22 @@ func (s *Service) rebuildKind(ctx context.Context, kind string, p *Progress, pro
 		})
 	}
 	go func() { readers.Wait(); close(ready) }()
-	for b := range ready {
-		if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.write(ctx, tx, b) }); err != nil {
-			cancel(err)
-			break
+	waiting := map[int]batch{}
+	next := 0
+	for nb := range ready {
+		waiting[nb.n] = nb.b
+		for b, ok := waiting[next]; ok && context.Cause(ctx) == nil; b, ok = waiting[next] {
+			delete(waiting, next)
+			next++
+			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.write(ctx, tx, b) }); err != nil {
+				cancel(err)
+				break
+			}
+			p.Done += len(b.rows) + len(b.gone)
+			if progress != nil {
+				progress(*p)
+			}
 		}
-		p.Done += len(b.rows) + len(b.gone)
-		if progress != nil {
-			progress(*p)
-		}
-	}
-	for range ready { // let the readers finish after a failure
 	}
 	if err := context.Cause(ctx); err != nil && err != context.Canceled {
 		return fmt.Errorf("rebuild %s index: %w", kind, err)

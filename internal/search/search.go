@@ -21,8 +21,8 @@ type Request struct {
 // Result is a page of hits.
 type Result struct {
 	Hits  []Hit
-	Total int  // how many documents match
-	More  bool // Total was counted only up to a limit: there are more
+	Total int  // how many documents match, up to the candidates ranked
+	More  bool // there are more than Total: only the newest matches were ranked
 	Query Query
 }
 
@@ -75,31 +75,22 @@ func (s *Service) Search(ctx context.Context, v Viewer, r Request) (Result, erro
 }
 
 // matches runs the plan: the newest-written matches from the index, those
-// the viewer may open now, ranked; and how many match in all.
+// the viewer may open now, ranked; how many they are, and whether the
+// index holds more matches than were ranked.
 func (s *Service) matches(ctx context.Context, v Viewer, p plan, newest bool) ([]candidate, int, bool, error) {
-	seqs, err := s.eng.match(ctx, p.match, p.public, s.cfg.Candidates)
+	cands, err := s.eng.match(ctx, p.match, p.public, s.cfg.Candidates+1)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	cands, err := s.candidates(ctx, seqs)
-	if err != nil {
-		return nil, 0, false, err
-	}
+	capped := len(cands) > s.cfg.Candidates
+	cands = cands[:min(len(cands), s.cfg.Candidates)]
 	if cands, err = s.allowed(ctx, v, cands); err != nil {
 		return nil, 0, false, err
 	}
 	if err := s.rank(ctx, p, cands, newest); err != nil {
 		return nil, 0, false, err
 	}
-	total, more := len(cands), false
-	if len(seqs) == s.cfg.Candidates {
-		n, err := s.eng.count(ctx, p.match, p.public, s.cfg.CountUpTo)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		total, more = max(n, total), n >= s.cfg.CountUpTo
-	}
-	return cands, total, more, nil
+	return cands, len(cands), capped, nil
 }
 
 // allowed keeps the candidates the viewer may open now, asking each

@@ -147,3 +147,41 @@ func TestSnippets(t *testing.T) {
 		}
 	})
 }
+
+// TestNewestCandidates: with more matches than it ranks, a search ranks
+// the newest ones and says there are more; on PostgreSQL that takes
+// widening windows of the newest documents.
+func TestNewestCandidates(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		e := wire(t, d)
+		e.team(t)
+		s := search.NewService(d, quietLog(), e.jobs, e.dir, search.Config{Candidates: 3})
+		s.Register(search.NewTicketSource(e.tickets))
+		var want []int64
+		for i := range 150 {
+			subject := fmt.Sprintf("Monitor %d", i)
+			if i%50 == 7 {
+				subject = fmt.Sprintf("Printer %d", i) // three printers among the monitors: 7, 57, 107
+			}
+			tk := e.open(t, ticket.NewTicket{Subject: subject})
+			if i >= 147 {
+				want = append([]int64{tk.Number}, want...)
+			}
+		}
+		if err := s.Rebuild(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Search(ctx, search.AgentViewer(e.admin), search.Request{Query: "monitor"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := numbers(res.Hits); !slices.Equal(got, want) || !res.More || res.Total != 3 {
+			t.Errorf("monitor: %v (total %d, more %v), want the newest %v and more", got, res.Total, res.More, want)
+		}
+		res, _ = s.Search(ctx, search.AgentViewer(e.alice), search.Request{Query: "printer"})
+		if len(res.Hits) != 3 || res.More {
+			t.Errorf("printer: %d hits, more %v; want all three, no more", len(res.Hits), res.More)
+		}
+	})
+}

@@ -16,14 +16,13 @@ import (
 // Config tunes the search. Zero fields take the defaults.
 type Config struct {
 	// Candidates is how many of the newest-written matching documents
-	// are ranked; hits are pages of those. Default 1,000.
+	// are ranked; hits are pages of those, and with more matches the
+	// total says "more than". Default 500.
 	Candidates int
-	// CountUpTo is how far matches are counted when there are more
-	// than Candidates. Default 10,000.
-	CountUpTo int
 	// DocFreqUpTo caps the document frequency counted for a term's
 	// weight: rarer terms weigh more, and terms in this many documents
-	// are all common alike. Default 10,000.
+	// are all common alike (every candidate holds every term anyway; the
+	// weights only balance the terms of one query). Default 2,000.
 	DocFreqUpTo int
 	// DocFreqTTL is how long a counted document frequency is reused.
 	// Default 5 minutes.
@@ -32,13 +31,10 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.Candidates <= 0 {
-		c.Candidates = 1000
-	}
-	if c.CountUpTo <= 0 {
-		c.CountUpTo = 10_000
+		c.Candidates = 500
 	}
 	if c.DocFreqUpTo <= 0 {
-		c.DocFreqUpTo = 10_000
+		c.DocFreqUpTo = 2000
 	}
 	if c.DocFreqTTL <= 0 {
 		c.DocFreqTTL = 5 * time.Minute

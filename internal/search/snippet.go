@@ -9,37 +9,51 @@ import (
 )
 
 // marks are the terms a hit highlights: every alternative of every
-// searched term (not the excluded ones), and the prefixes being typed.
+// searched term (not the excluded ones), and the prefixes being typed,
+// each with the query term (group) it stands for.
 type marks struct {
-	terms    map[string]bool
-	prefixes []string
+	terms    map[string]int
+	prefixes []markPrefix
+	groups   int
+}
+
+type markPrefix struct {
+	prefix string
+	group  int
 }
 
 func (m *marks) add(g termGroup) {
 	if m.terms == nil {
-		m.terms = map[string]bool{}
+		m.terms = map[string]int{}
 	}
 	for _, v := range g.variants {
 		for i, t := range v.terms {
 			if v.prefix && i == len(v.terms)-1 {
-				m.prefixes = append(m.prefixes, t)
-			} else {
-				m.terms[t] = true
+				m.prefixes = append(m.prefixes, markPrefix{t, m.groups})
+			} else if _, ok := m.terms[t]; !ok {
+				m.terms[t] = m.groups
 			}
 		}
 	}
+	m.groups++
+}
+
+// group returns the query term a token's term stands for.
+func (m marks) group(term string) (int, bool) {
+	if g, ok := m.terms[term]; ok {
+		return g, true
+	}
+	for _, p := range m.prefixes {
+		if strings.HasPrefix(term, p.prefix) {
+			return p.group, true
+		}
+	}
+	return 0, false
 }
 
 func (m marks) match(term string) bool {
-	if m.terms[term] {
-		return true
-	}
-	for _, p := range m.prefixes {
-		if strings.HasPrefix(term, p) {
-			return true
-		}
-	}
-	return false
+	_, ok := m.group(term)
+	return ok
 }
 
 // snippetLength is about how many characters of text a snippet shows.
@@ -47,7 +61,7 @@ const snippetLength = 220
 
 // highlight builds a hit's title and snippet from the document's own
 // text, HTML-escaped, with the matching words in <mark>. The snippet
-// comes from the part with the most distinct matching terms that the
+// comes from the part matching the most of the query's terms that the
 // viewer may read (never an internal note for a customer); with no match
 // in the text, it is the beginning of the first part the viewer reads.
 func (a *Analyzer) highlight(d Document, m marks, internal bool) (title, snippet string) {
@@ -57,15 +71,18 @@ func (a *Analyzer) highlight(d Document, m marks, internal bool) (title, snippet
 	bestScore, bestText := -1, ""
 	var bestToks []Token
 	for _, p := range d.Parts {
+		if bestScore >= m.groups {
+			break // a part holds every term: no later one can show more
+		}
 		if p.Internal && !internal || strings.TrimSpace(p.Text) == "" {
 			continue
 		}
 		text := Normalize(p.Text)
 		toks := a.AnalyzeAs(text, detectPart(text, lang))
-		distinct := map[string]bool{}
+		distinct := map[int]bool{}
 		for _, tok := range toks {
-			if m.match(tok.Term) {
-				distinct[tok.Term] = true
+			if g, ok := m.group(tok.Term); ok {
+				distinct[g] = true
 			}
 		}
 		if len(distinct) > bestScore {

@@ -18,9 +18,9 @@ type docTerms struct {
 	meta               []string // filter terms, the kind's first
 }
 
-// count is how many text terms the document has per column.
-func (t docTerms) counts() (title, body, notes int) {
-	return len(t.title), len(t.body), len(t.notes)
+// countsOf is how many text terms the document has per column.
+func (t docTerms) countsOf() [3]int {
+	return [3]int{len(t.title), len(t.body), len(t.notes)}
 }
 
 // analyzeDoc analyzes a document: the Latin language is detected for the

@@ -24,11 +24,13 @@ func visibleClause(p auth.Principal, args *[]any) string {
 	}
 	*args = append(*args, p.AgentID)
 	me := "$" + strconv.Itoa(len(*args))
-	parts := []string{"t.group_id IS NULL", "t.assignee_id = " + me,
-		"EXISTS (SELECT 1 FROM ticket_followers f WHERE f.ticket_id = t.id AND f.agent_id = " + me + ")"}
+	// The cheap tests of the ticket's own columns come first: SQLite
+	// evaluates them in order and looks up followers only when they fail.
+	parts := []string{"t.group_id IS NULL", "t.assignee_id = " + me}
 	if len(p.GroupIDs) > 0 {
 		parts = append(parts, "t.group_id IN ("+joinIDs(p.GroupIDs)+")")
 	}
+	parts = append(parts, "EXISTS (SELECT 1 FROM ticket_followers f WHERE f.ticket_id = t.id AND f.agent_id = "+me+")")
 	return "(" + strings.Join(parts, " OR ") + ")"
 }
 
