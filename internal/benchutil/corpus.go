@@ -28,10 +28,10 @@ import (
 // in Russian, Latvian and English with about 5n comments, 10 groups, 40
 // agents, 500 companies and 20,000 contacts, indexed.
 type Corpus struct {
-	Tickets  int
-	Comments int
-	Groups   []int64
-	Agents   []int64 // agent i belongs to groups i%10 and (i+1)%10
+	Tickets   int
+	Comments  int
+	Groups    []int64
+	Agents    []int64  // agent i belongs to groups i%10 and (i+1)%10
 	RareCodes []string // error codes only a few tickets mention
 	// How long this run took to build it: zero when it came from the
 	// cache.
