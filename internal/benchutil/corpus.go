@@ -67,7 +67,7 @@ func cacheDir() string {
 
 // corpusVersion changes whenever the generator or the index format does,
 // so a cached corpus of an older kind is built again.
-const corpusVersion = 2
+const corpusVersion = 3
 
 // OpenCorpus returns the corpus of n tickets on the dialect: from the
 // cache when it was built before, else built now (data, then the index
