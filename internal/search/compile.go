@@ -17,11 +17,29 @@ type Condition struct {
 
 // plan is a compiled query: what to match, how to rank it, what to mark.
 type plan struct {
-	match   expr
+	match   matching
 	groups  []termGroup // ranked, each counted once
 	public  bool        // the viewer reads only what customers see
 	marks   marks
 	nothing bool // no kind can match: the answer is empty
+}
+
+// matching is what a search matches: every text term, no excluded text,
+// and the filter terms (kinds, access, conditions). The engines take it
+// as they index it: FTS5 as one expression, PostgreSQL the text against
+// the text's vector and the filters against the filter terms' own.
+type matching struct {
+	text, exclude, filter expr // nil: none
+	public                bool // text only where customers see it
+}
+
+// whole is the match as one expression.
+func (m matching) whole() expr {
+	e := and(m.text, m.filter)
+	if m.exclude != nil {
+		e = notExpr{pos: e, neg: m.exclude}
+	}
+	return e
 }
 
 // compile turns a parsed query into a plan for the viewer: the query's
@@ -61,13 +79,10 @@ func (s *Service) compile(ctx context.Context, v Viewer, q Query, r Request) (pl
 		p.nothing = true
 		return p, nil
 	}
-	p.match = and(and(text...), kinds)
-	if p.match == nil {
+	p.match = matching{text: and(text...), exclude: or(excluded...), filter: kinds, public: p.public}
+	if p.match.text == nil && p.match.filter == nil {
 		// Only exclusions: anchor them to the kinds searched.
-		p.match = s.anyKind(r.Kinds)
-	}
-	if x := or(excluded...); x != nil {
-		p.match = notExpr{pos: p.match, neg: x}
+		p.match.filter = s.anyKind(r.Kinds)
 	}
 	return p, nil
 }

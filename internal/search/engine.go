@@ -46,11 +46,12 @@ type engine interface {
 	// one may collide with a concurrent writer (errRaced).
 	put(ctx context.Context, tx *sql.Tx, old int64, r row) error
 	drop(ctx context.Context, tx *sql.Tx, seq int64) error
-	// match returns the newest-written documents e matches, with their
+	// match returns the newest-written documents m matches, with their
 	// stored terms.
-	match(ctx context.Context, e expr, public bool, limit int) ([]candidate, error)
-	// count counts the documents e matches, up to upTo.
-	count(ctx context.Context, e expr, public bool, upTo int) (int, error)
+	match(ctx context.Context, m matching, limit int) ([]candidate, error)
+	// count counts the documents the text expression e matches, up to
+	// upTo.
+	count(ctx context.Context, e expr, upTo int) (int, error)
 	// tidy compacts the index after a rebuild.
 	tidy(ctx context.Context) error
 }

@@ -123,14 +123,14 @@ func (e fts5) drop(ctx context.Context, tx *sql.Tx, seq int64) error {
 	return nil
 }
 
-func (e fts5) match(ctx context.Context, x expr, public bool, limit int) ([]candidate, error) {
+func (e fts5) match(ctx context.Context, m matching, limit int) ([]candidate, error) {
 	return queryCandidates(ctx, e.db.R, `SELECT `+candidateColumns+` FROM search_fts f JOIN search_docs d ON d.seq = f.rowid
-		WHERE search_fts MATCH $1 ORDER BY f.rowid DESC LIMIT $2`, renderFTS(x, public), limit)
+		WHERE search_fts MATCH $1 ORDER BY f.rowid DESC LIMIT $2`, renderFTS(m.whole(), m.public), limit)
 }
 
-func (e fts5) count(ctx context.Context, x expr, public bool, upTo int) (int, error) {
+func (e fts5) count(ctx context.Context, x expr, upTo int) (int, error) {
 	return countUpTo(ctx, e.db.R, `SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH $1 LIMIT $2) m`,
-		renderFTS(x, public), upTo)
+		renderFTS(x, false), upTo)
 }
 
 // tidy merges FTS5's segments into one, which its queries read fastest.

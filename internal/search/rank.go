@@ -102,7 +102,7 @@ func (s *Service) idfs(ctx context.Context, p plan, docs int64) ([]float64, erro
 		df, ok := s.df.get(key)
 		if !ok {
 			var err error
-			if df, err = s.eng.count(ctx, e, false, s.cfg.DocFreqUpTo); err != nil {
+			if df, err = s.eng.count(ctx, e, s.cfg.DocFreqUpTo); err != nil {
 				return nil, err
 			}
 			s.df.put(key, df)

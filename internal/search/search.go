@@ -78,7 +78,7 @@ func (s *Service) Search(ctx context.Context, v Viewer, r Request) (Result, erro
 // the viewer may open now, ranked; how many they are, and whether the
 // index holds more matches than were ranked.
 func (s *Service) matches(ctx context.Context, v Viewer, p plan, newest bool) ([]candidate, int, bool, error) {
-	cands, err := s.eng.match(ctx, p.match, p.public, s.cfg.Candidates+1)
+	cands, err := s.eng.match(ctx, p.match, s.cfg.Candidates+1)
 	if err != nil {
 		return nil, 0, false, err
 	}
