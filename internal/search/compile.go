@@ -71,11 +71,15 @@ func (s *Service) compile(ctx context.Context, v Viewer, q Query, r Request) (pl
 		}
 		return p, queryErr("empty", 0, "enter something to search for")
 	}
-	kinds, err := s.kindsExpr(v, r.Kinds, conds)
+	if err := s.checkKinds(r.Kinds); err != nil {
+		return p, err
+	}
+	acc, err := s.accesses(ctx, v)
 	if err != nil {
 		return p, err
 	}
-	if kinds == nil && !s.unrestricted(v, r.Kinds, conds) {
+	kinds := s.kindsExpr(acc, r.Kinds, conds)
+	if kinds == nil && !s.unrestricted(acc, r.Kinds, conds) {
 		p.nothing = true
 		return p, nil
 	}
@@ -101,12 +105,9 @@ func (q Query) firstPos() int {
 // the viewer may find and to the conditions. A kind that does not carry
 // a condition's key is left out. nil means no limit at all (every kind,
 // everything in it) or nothing (see unrestricted).
-func (s *Service) kindsExpr(v Viewer, want []string, conds []Condition) (expr, error) {
-	if err := s.checkKinds(want); err != nil {
-		return nil, err
-	}
-	if s.unrestricted(v, want, conds) {
-		return nil, nil
+func (s *Service) kindsExpr(accesses map[string]Access, want []string, conds []Condition) expr {
+	if s.unrestricted(accesses, want, conds) {
+		return nil
 	}
 	type searched struct {
 		kind string
@@ -116,7 +117,7 @@ func (s *Service) kindsExpr(v Viewer, want []string, conds []Condition) (expr, e
 	var kinds []searched
 	for _, kind := range s.searched(want) {
 		src, _ := s.source(kind)
-		acc := src.Access(v)
+		acc := accesses[kind]
 		if (acc.All || len(acc.Any) > 0) && carries(src, conds) {
 			kinds = append(kinds, searched{kind, src, acc})
 		}
@@ -148,7 +149,21 @@ func (s *Service) kindsExpr(v Viewer, want []string, conds []Condition) (expr, e
 		}
 		parts = append(parts, kindPart)
 	}
-	return or(parts...), nil
+	return or(parts...)
+}
+
+// accesses asks every kind what the viewer may find in it.
+func (s *Service) accesses(ctx context.Context, v Viewer) (map[string]Access, error) {
+	out := map[string]Access{}
+	for _, kind := range s.Kinds() {
+		src, _ := s.source(kind)
+		a, err := src.Access(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		out[kind] = a
+	}
+	return out, nil
 }
 
 // ownKey reports whether the access or a condition of a kind already
@@ -189,13 +204,12 @@ func facetKey(term string) string {
 // unrestricted reports whether every registered kind is searched, the
 // viewer sees all of each, and nothing is filtered: the text alone
 // decides.
-func (s *Service) unrestricted(v Viewer, want []string, conds []Condition) bool {
+func (s *Service) unrestricted(accesses map[string]Access, want []string, conds []Condition) bool {
 	if len(conds) > 0 || len(want) > 0 && len(want) < len(s.Kinds()) {
 		return false
 	}
 	for _, kind := range s.Kinds() {
-		src, _ := s.source(kind)
-		if !src.Access(v).All {
+		if !accesses[kind].All {
 			return false
 		}
 	}

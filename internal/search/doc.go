@@ -133,8 +133,9 @@ type Source interface {
 	// rebuild of the index; Count says how many there are in all.
 	IDs(ctx context.Context, after int64, limit int) ([]int64, error)
 	Count(ctx context.Context) (int, error)
-	// Access is what the viewer may find, checked inside the index query.
-	Access(v Viewer) Access
+	// Access is what the viewer may find, checked inside the index query
+	// (it may look up what it needs, such as a customer's plan).
+	Access(ctx context.Context, v Viewer) (Access, error)
 	// Allowed returns those of ids the viewer may open now, checked
 	// against the current state before any hit is ranked or counted.
 	Allowed(ctx context.Context, v Viewer, ids []int64) ([]int64, error)

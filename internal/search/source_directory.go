@@ -61,7 +61,9 @@ func (s *ContactSource) IDs(ctx context.Context, after int64, limit int) ([]int6
 func (s *ContactSource) Count(ctx context.Context) (int, error) { return s.dir.CountContacts(ctx) }
 
 // Access: every agent finds contacts; customers do not.
-func (s *ContactSource) Access(v Viewer) Access { return directoryAccess(v) }
+func (s *ContactSource) Access(_ context.Context, v Viewer) (Access, error) {
+	return directoryAccess(v), nil
+}
 
 // Allowed: see Access.
 func (s *ContactSource) Allowed(_ context.Context, v Viewer, ids []int64) ([]int64, error) {
@@ -117,7 +119,9 @@ func (s *CompanySource) IDs(ctx context.Context, after int64, limit int) ([]int6
 func (s *CompanySource) Count(ctx context.Context) (int, error) { return s.dir.CountCompanies(ctx) }
 
 // Access: every agent finds companies; customers do not.
-func (s *CompanySource) Access(v Viewer) Access { return directoryAccess(v) }
+func (s *CompanySource) Access(_ context.Context, v Viewer) (Access, error) {
+	return directoryAccess(v), nil
+}
 
 // Allowed: see Access.
 func (s *CompanySource) Allowed(_ context.Context, v Viewer, ids []int64) ([]int64, error) {

@@ -98,16 +98,16 @@ func (s *TicketSource) Count(ctx context.Context) (int, error) { return s.ticket
 // supervisors find every ticket; an agent those of their groups, those in
 // no group, those assigned to them and those they follow; a customer
 // their own tickets, and their company's when they manage them.
-func (s *TicketSource) Access(v Viewer) Access {
+func (s *TicketSource) Access(_ context.Context, v Viewer) (Access, error) {
 	if v.Agent != nil {
-		return agentAccess(*v.Agent)
+		return agentAccess(*v.Agent), nil
 	}
 	c := v.Contact
 	a := Access{Any: []string{Facet(KeyFrom, strconv.FormatInt(c.ContactID, 10))}}
 	if c.CompanyWide && c.CompanyID != nil {
 		a.Any = append(a.Any, Facet(KeyCompany, strconv.FormatInt(*c.CompanyID, 10)))
 	}
-	return a
+	return a, nil
 }
 
 func agentAccess(p auth.Principal) Access {
