@@ -28,6 +28,7 @@ import (
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
+	"linedesk/internal/search"
 	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web"
@@ -50,6 +51,7 @@ type App struct {
 	Scripts     *script.Service
 	Replies     *reply.Service
 	Portal      *portal.Service
+	Search      *search.Service
 	Registry    *prometheus.Registry
 
 	outbound *outbound.Service
@@ -82,6 +84,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	a.SLA = sla.NewService(d, log, a.Directory, a.Tickets, a.Jobs, sla.Config{CheckInterval: cfg.SLACheckInterval})
 	a.SLA.Attach()
 	a.openKnowledge()
+	a.openSearch()
 	secret, err := a.openMail()
 	if err != nil {
 		d.Close()
@@ -131,7 +134,7 @@ func (a *App) Close() error {
 func (a *App) Handler() http.Handler {
 	apiSrv := &api.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
 		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, SLA: a.SLA, KB: a.KB, Scripts: a.Scripts,
-		Replies: a.Replies, Portal: a.Portal}
+		Replies: a.Replies, Portal: a.Portal, Search: a.Search}
 	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, Portal: a.web.portal, DB: a.DB.W,
 		Registry: a.Registry})
 }

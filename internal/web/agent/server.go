@@ -25,6 +25,7 @@ import (
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
+	"linedesk/internal/search"
 	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 	"linedesk/internal/view"
@@ -52,6 +53,7 @@ type Server struct {
 	Scripts     *script.Service
 	Replies     *reply.Service
 	SLA         *sla.Service
+	Search      *search.Service
 	SecureOnly  bool            // the workspace is only reached over HTTPS: cookies are always Secure
 	Closing     <-chan struct{} // closed at shutdown: live streams end
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
@@ -91,6 +93,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.profileRoutes(mux)
 	s.noticeRoutes(mux)
 	s.ratingRoutes(mux)
+	s.searchRoutes(mux)
 	s.adminRoutes(mux)
 	s.kbRoutes(mux)
 	s.scriptRunRoutes(mux)

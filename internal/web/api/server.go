@@ -17,6 +17,7 @@ import (
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
 	"linedesk/internal/script"
+	"linedesk/internal/search"
 	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 )
@@ -35,6 +36,7 @@ type Server struct {
 	Replies     *reply.Service
 	Portal      *portal.Service
 	SLA         *sla.Service
+	Search      *search.Service
 
 	routes []string
 }
@@ -59,6 +61,7 @@ func (s *Server) Handler() http.Handler {
 	s.replyRoutes(mux)
 	s.portalRoutes(mux)
 	s.slaRoutes(mux)
+	s.searchRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, apperr.NotFoundf("no API route %s %s", r.Method, r.URL.Path))
 	})
