@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"linedesk/internal/assign"
 	"linedesk/internal/attachment"
 	"linedesk/internal/auth"
 	"linedesk/internal/config"
@@ -27,6 +28,7 @@ import (
 	"linedesk/internal/outbound"
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
+	"linedesk/internal/routing"
 	"linedesk/internal/script"
 	"linedesk/internal/search"
 	"linedesk/internal/sla"
@@ -52,6 +54,8 @@ type App struct {
 	Replies     *reply.Service
 	Portal      *portal.Service
 	Search      *search.Service
+	Routing     *routing.Service
+	Assign      *assign.Service
 	Registry    *prometheus.Registry
 
 	outbound *outbound.Service
@@ -84,6 +88,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	a.SLA = sla.NewService(d, log, a.Directory, a.Tickets, a.Jobs, sla.Config{CheckInterval: cfg.SLACheckInterval})
 	a.SLA.Attach()
 	a.openKnowledge()
+	a.openAutomation()
 	a.openSearch()
 	secret, err := a.openMail()
 	if err != nil {
@@ -170,6 +175,9 @@ func (a *App) Run(ctx context.Context) error {
 	defer stopWork()
 	if err := a.SLA.EnsureScheduled(ctx); err != nil {
 		return fmt.Errorf("start the SLA scheduler: %w", err)
+	}
+	if err := a.Assign.EnsureScheduled(ctx); err != nil {
+		return fmt.Errorf("start the assignment scheduler: %w", err)
 	}
 	var wg sync.WaitGroup
 	wg.Add(2)

@@ -97,6 +97,9 @@ func (r *compiled) wants(ev event) bool {
 // applied at once, so the next ones see what it changed.
 func (s *Service) run(ctx context.Context, tx *sql.Tx, t ticket.Ticket, rules []*compiled, ev event) (ticket.Ticket, error) {
 	tr := traceOf(ctx)
+	if failedOf(ctx) == nil {
+		ctx = context.WithValue(ctx, failedKey{}, map[int64]bool{})
+	}
 	f := &facts{s: s, ctx: ctx, t: t, now: s.clock(ctx)}
 	for _, r := range rules {
 		if !r.wants(ev) {
@@ -155,7 +158,9 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, r *compiled, t ticket.T
 				return err
 			}
 		}
-		return recordApplied(ctx, tx, r.ID)
+		// A rule that failed deeper in this same change (a loop) stays
+		// broken though its outer application went through.
+		return recordApplied(ctx, tx, r.ID, !failedOf(ctx)[r.ID])
 	})
 	return next, err
 }
@@ -164,6 +169,9 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, r *compiled, t ticket.T
 // history and onto the rule, which shows as broken.
 func (s *Service) recordFailure(ctx context.Context, tx *sql.Tx, r *compiled, ticketID int64, cause error) error {
 	msg := safeMessage(cause)
+	if failed := failedOf(ctx); failed != nil {
+		failed[r.ID] = true
+	}
 	if apperr.CodeOf(cause) == apperr.Internal {
 		s.log.ErrorContext(ctx, "routing rule failed", "rule", r.Name, "ticket", ticketID, "err", cause)
 	}
@@ -187,6 +195,15 @@ func safeMessage(err error) string {
 func emptyUpdate(u ticket.Update) bool {
 	return u.Priority == nil && u.Type == nil && u.Line == nil && !u.GroupID.Set && !u.AssigneeID.Set &&
 		u.Tags == nil && len(u.CustomFields) == 0
+}
+
+// failedKey holds the rules that failed in one change and the changes
+// it caused, in the hooks' context.
+type failedKey struct{}
+
+func failedOf(ctx context.Context) map[int64]bool {
+	m, _ := ctx.Value(failedKey{}).(map[int64]bool)
+	return m
 }
 
 type clockKey struct{}

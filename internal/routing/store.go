@@ -250,12 +250,14 @@ func uniqueName(err error, name, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// recordApplied counts an application of a rule.
-func recordApplied(ctx context.Context, tx *sql.Tx, ruleID int64) error {
+// recordApplied counts an application of a rule; mended forgets its
+// last failure.
+func recordApplied(ctx context.Context, tx *sql.Tx, ruleID int64, mended bool) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO routing_rule_stats (rule_id, applied, last_applied_at) VALUES ($1, 1, $2)
 		ON CONFLICT (rule_id) DO UPDATE SET applied = routing_rule_stats.applied + 1,
-			last_applied_at = excluded.last_applied_at, last_error = ''`, ruleID, db.Now())
+			last_applied_at = excluded.last_applied_at,
+			last_error = CASE WHEN $3 THEN '' ELSE routing_rule_stats.last_error END`, ruleID, db.Now(), mended)
 	if err != nil {
 		return fmt.Errorf("count rule %d: %w", ruleID, err)
 	}
