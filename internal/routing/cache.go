@@ -80,7 +80,11 @@ func (s *Service) compile(r Rule, types map[string]ticket.FieldType) *compiled {
 			continue
 		}
 		for _, v := range cond.Values {
-			c.patterns[i] = append(c.patterns[i], s.compilePattern(v))
+			if cond.Op == OpPhrase {
+				c.patterns[i] = append(c.patterns[i], s.compilePhrase(v))
+			} else {
+				c.patterns[i] = append(c.patterns[i], s.compilePattern(v))
+			}
 		}
 	}
 	return c

@@ -91,7 +91,7 @@ func wire(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := &fixture{d: d, dir: directory.NewService(d), now: monday10}
-	f.jobs = job.NewQueue(d, log)
+	f.jobs = job.NewQueueWith(d, log, job.Config{PollInterval: 10 * time.Millisecond})
 	f.tickets = ticket.NewService(d, log, f.dir, attachment.NewService(d, t.TempDir(), 1<<20), f.jobs)
 	f.plans = sla.NewService(d, log, f.dir, f.tickets, f.jobs, sla.Config{})
 	f.plans.Attach()

@@ -103,9 +103,9 @@ func (f *facts) cond(r *compiled, i int, c Condition) (bool, error) {
 	case CondEmailDomain:
 		return inDomains(t.Requester.Email, c.Values), nil
 	case CondSubject:
-		return matchWords(f.subjectTerms(), c.Op, r.patterns[i]), nil
+		return f.s.matchWords(f.subjectTerms(), c.Op, r.patterns[i]), nil
 	case CondBody:
-		return matchWords(f.bodyTerms(), c.Op, r.patterns[i]), nil
+		return f.s.matchWords(f.bodyTerms(), c.Op, r.patterns[i]), nil
 	case CondTags:
 		return matchTags(t.Tags, c.Op, c.Values), nil
 	case CondCustomField:

@@ -3,6 +3,7 @@ package routing
 import (
 	"slices"
 	"strings"
+	"unicode"
 
 	"linedesk/internal/search"
 )
@@ -16,13 +17,15 @@ var latinLangs = []search.Lang{search.English, search.Latvian}
 
 // analyzed is a text's terms, in order, once per Latin language.
 type analyzed struct {
-	seqs [2][]string
-	sets [2]map[string]struct{}
-	raw  string // the folded text, for words that analyze to nothing
+	seqs  [2][]string
+	sets  [2]map[string]struct{}
+	raw   string      // the folded text, for words that analyze to nothing
+	text  string      // the text itself, for phraseWords
+	words [2][]string // every word stemmed, stop words kept (phrases); nil until asked
 }
 
 func (s *Service) analyze(text string) *analyzed {
-	a := &analyzed{raw: strings.ToLower(text)}
+	a := &analyzed{raw: strings.ToLower(text), text: text}
 	norm := search.Normalize(text)
 	for i, lang := range latinLangs {
 		toks := s.analyzer.AnalyzeAs(norm, lang)
@@ -37,11 +40,39 @@ func (s *Service) analyze(text string) *analyzed {
 	return a
 }
 
+// phraseWords are the words of text, each stemmed as the analyzer does
+// but with stop words kept as they are: in a phrase they count ("не
+// печатает" is not "печатает").
+func (s *Service) phraseWords(text string, lang search.Lang) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(search.Normalize(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		toks := s.analyzer.AnalyzeAs(w, lang)
+		if len(toks) == 0 {
+			out = append(out, strings.ReplaceAll(strings.ToLower(w), "ё", "е"))
+		}
+		for _, t := range toks {
+			out = append(out, t.Term)
+		}
+	}
+	return out
+}
+
 // pattern is a word or phrase of a condition, analyzed once when the
 // rules are loaded.
 type pattern struct {
-	terms [2][]string
-	raw   string
+	terms  [2][]string
+	phrase [2][]string // for a phrase: its words, stop words kept
+	raw    string
+}
+
+func (s *Service) compilePhrase(text string) pattern {
+	p := s.compilePattern(text)
+	for i, lang := range latinLangs {
+		p.phrase[i] = s.phraseWords(text, lang)
+	}
+	return p
 }
 
 func (s *Service) compilePattern(text string) pattern {
@@ -87,9 +118,25 @@ func containsRun(seq, run []string) bool {
 	return false
 }
 
+// hasPhrase reports whether the text holds the phrase's words in order,
+// stop words included.
+func (s *Service) hasPhrase(a *analyzed, p pattern) bool {
+	for i, lang := range latinLangs {
+		if a.words[i] == nil {
+			a.words[i] = s.phraseWords(a.text, lang)
+		}
+		if len(p.phrase[i]) > 0 && containsRun(a.words[i], p.phrase[i]) {
+			return true
+		}
+	}
+	return false
+}
+
 // matchWords applies a word condition's operator.
-func matchWords(a *analyzed, op string, ps []pattern) bool {
+func (s *Service) matchWords(a *analyzed, op string, ps []pattern) bool {
 	switch op {
+	case OpPhrase:
+		return len(ps) == 1 && s.hasPhrase(a, ps[0])
 	case OpAll:
 		for _, p := range ps {
 			if !a.has(p) {
@@ -97,7 +144,7 @@ func matchWords(a *analyzed, op string, ps []pattern) bool {
 			}
 		}
 		return len(ps) > 0
-	default: // any, phrase (one pattern of several terms)
+	default: // any
 		for _, p := range ps {
 			if a.has(p) {
 				return true
