@@ -46,7 +46,7 @@ func (s *Service) SetAway(ctx context.Context, agentID int64, away bool) (Agent,
 		}
 		var since *time.Time
 		if away {
-			now := db.Now()
+			now := s.stamp()
 			since = &now
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE assign_agents SET away = $2, away_since = CASE WHEN $2 AND away THEN away_since

@@ -86,6 +86,9 @@ func (s *Service) Attach() {
 	s.jobs.Register(JobSweep, s.handleSweep)
 }
 
+// stamp is now as the database keeps times.
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 

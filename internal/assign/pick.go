@@ -63,7 +63,7 @@ func (s *Service) track(ctx context.Context, tx *sql.Tx, c ticket.Change) error 
 		_, err = tx.ExecContext(ctx, `INSERT INTO assign_tickets (ticket_id, agent_id, group_id, assigned_at)
 			VALUES ($1, $2, $3, $4) ON CONFLICT (ticket_id) DO UPDATE SET agent_id = excluded.agent_id,
 			group_id = excluded.group_id, assigned_at = CASE WHEN assign_tickets.agent_id = excluded.agent_id
-			THEN assign_tickets.assigned_at ELSE excluded.assigned_at END`, c.After.ID, *after, c.After.GroupID, db.Now())
+			THEN assign_tickets.assigned_at ELSE excluded.assigned_at END`, c.After.ID, *after, c.After.GroupID, s.stamp())
 	}
 	if err != nil {
 		return fmt.Errorf("track assignment of ticket %d: %w", c.After.ID, err)
