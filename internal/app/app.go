@@ -139,7 +139,8 @@ func (a *App) Close() error {
 func (a *App) Handler() http.Handler {
 	apiSrv := &api.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
 		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, SLA: a.SLA, KB: a.KB, Scripts: a.Scripts,
-		Replies: a.Replies, Portal: a.Portal, Search: a.Search}
+		Replies: a.Replies, Portal: a.Portal, Search: a.Search,
+		Routing: a.Routing, Assign: a.Assign}
 	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, Portal: a.web.portal, DB: a.DB.W,
 		Registry: a.Registry})
 }

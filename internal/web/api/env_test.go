@@ -11,6 +11,7 @@ import (
 	"os"
 	"testing"
 
+	"linedesk/internal/assign"
 	"linedesk/internal/attachment"
 	"linedesk/internal/auth"
 	"linedesk/internal/db"
@@ -20,6 +21,7 @@ import (
 	"linedesk/internal/kb"
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
+	"linedesk/internal/routing"
 	"linedesk/internal/script"
 	"linedesk/internal/search"
 	"linedesk/internal/sla"
@@ -61,6 +63,11 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	a.Search.RegisterJobs()
 	a.Tickets.AddHook(a.Search)
 	dir.AddHook(a.Search)
+	a.Routing = routing.NewService(routing.Deps{DB: d, Log: log, Dir: dir, Tickets: tickets, Plans: deadlines,
+		Replies: a.Replies, Jobs: jobs})
+	a.Routing.Attach()
+	a.Assign = assign.NewService(d, log, dir, tickets, jobs, assign.Config{})
+	a.Assign.Attach()
 	a.KB = kb.NewService(d, log, files, a.Tickets, kb.Config{BaseURL: "https://help.example"})
 	a.Tickets.AddHook(a.KB)
 	a.Scripts = script.NewService(d, log, a.Tickets, dir, a.KB)

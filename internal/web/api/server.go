@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"linedesk/internal/apperr"
+	"linedesk/internal/assign"
 	"linedesk/internal/attachment"
 	"linedesk/internal/auth"
 	"linedesk/internal/directory"
@@ -16,6 +17,7 @@ import (
 	"linedesk/internal/mailbox"
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
+	"linedesk/internal/routing"
 	"linedesk/internal/script"
 	"linedesk/internal/search"
 	"linedesk/internal/sla"
@@ -37,6 +39,8 @@ type Server struct {
 	Portal      *portal.Service
 	SLA         *sla.Service
 	Search      *search.Service
+	Routing     *routing.Service
+	Assign      *assign.Service
 
 	routes []string
 }
@@ -62,6 +66,7 @@ func (s *Server) Handler() http.Handler {
 	s.portalRoutes(mux)
 	s.slaRoutes(mux)
 	s.searchRoutes(mux)
+	s.routingRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, apperr.NotFoundf("no API route %s %s", r.Method, r.URL.Path))
 	})
