@@ -100,7 +100,7 @@ func (a *App) agentHandler(closing <-chan struct{}) (http.Handler, error) {
 		Views: a.web.views, SLA: a.SLA, Version: a.Config.Version, SecureOnly: strings.HasPrefix(a.Config.BaseURL, "https://"),
 		Closing: closing, TrustedProxies: a.Config.TrustedProxies, MailboxChecker: a, Portal: a.Portal,
 		BaseURL: a.Config.BaseURL, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies,
-		Search: a.Search}
+		Search: a.Search, Routing: a.Routing, Assign: a.Assign}
 	return s.Handler()
 }
 

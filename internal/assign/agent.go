@@ -160,3 +160,8 @@ func ParseWindow(i int, weekday, from, to string) (sla.Window, error) {
 	}
 	return sla.Window{Weekday: wd, From: f, To: t}, nil
 }
+
+// IsAway reports whether an agent is away now.
+func (s *Service) IsAway(ctx context.Context, agentID int64) (bool, error) {
+	return exists(ctx, s.db.R, `SELECT 1 FROM assign_agents WHERE agent_id = $1 AND away`, agentID)
+}

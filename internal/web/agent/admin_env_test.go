@@ -63,7 +63,7 @@ func newAdminDesk(t *testing.T, check bool) *adminDesk {
 		Jobs: a.Jobs, Mailboxes: a.Mailboxes, Sessions: sessions, Text: text, Assets: assets, Hub: hub,
 		Presence: live.NewPresence(hub, log), Watcher: live.NewWatcher(a.DB, hub, log), Views: view.NewService(a.DB),
 		SLA: a.SLA, Version: "test", Closing: closing, Portal: a.Portal, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies,
-		Search: a.Search}
+		Search: a.Search, Routing: a.Routing, Assign: a.Assign}
 	if check {
 		s.MailboxChecker = a
 	}

@@ -360,3 +360,13 @@
     document.addEventListener("click", function (e) { if (!e.target.closest("[data-search]")) show(false); });
   }
 })();
+
+// Routing rule editor: a row's value field offers the choices of the
+// kind picked (groups, agents, priorities…).
+document.addEventListener("change", function (e) {
+  var sel = e.target.closest && e.target.closest("select[data-rule-kind]");
+  if (!sel) return;
+  var input = document.getElementById(sel.getAttribute("data-rule-kind"));
+  if (!input) return;
+  if (sel.value) input.setAttribute("list", "opts-" + sel.value); else input.removeAttribute("list");
+});
