@@ -31,9 +31,11 @@ func (p ruleEditPage) ActRows() []routing.Action {
 
 // CondKinds, ActKinds, Whens, Ops and ChangedFields are the editor's
 // choices.
-func (ruleEditPage) CondKinds() []string     { return routing.ConditionKinds }
-func (ruleEditPage) ActKinds() []string      { return routing.ActionKinds }
-func (ruleEditPage) Whens() []string         { return []string{routing.OnCreate, routing.OnUpdate, routing.OnBoth} }
+func (ruleEditPage) CondKinds() []string { return routing.ConditionKinds }
+func (ruleEditPage) ActKinds() []string  { return routing.ActionKinds }
+func (ruleEditPage) Whens() []string {
+	return []string{routing.OnCreate, routing.OnUpdate, routing.OnBoth}
+}
 func (ruleEditPage) ChangedFields() []string { return routing.ChangedFields }
 func (ruleEditPage) Ops() []string {
 	return []string{routing.OpAny, routing.OpAll, routing.OpPhrase, routing.OpEquals, routing.OpContains}

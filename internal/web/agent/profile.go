@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"time"
 
-	"linedesk/internal/assign"
 	"linedesk/internal/apperr"
+	"linedesk/internal/assign"
 	"linedesk/internal/directory"
 	"linedesk/internal/i18n"
 )
