@@ -39,6 +39,9 @@ func (p dryRunPage) StepChange(c routing.Change) string {
 	kind := map[string]string{"group_id": routing.ActGroup, "assignee_id": routing.ActAssignee, "priority": routing.ActPriority,
 		"type": routing.ActType, "line": routing.ActLine, "reply": routing.ActReply}[c.Field]
 	to := p.Names.Label(kind, c.To)
+	if c.Field == "tags" {
+		to = strings.ReplaceAll(c.To, ",", ", ")
+	}
 	if to == "" {
 		to = "—"
 	}

@@ -42,20 +42,41 @@ type ruleNames struct {
 	Options map[string][]option // by condition or action kind
 	names   map[string]map[string]string
 	Fields  []ticket.Field
+	gone    string // "(deleted)" in the viewer's language
 }
 
-// Label names a value of a kind: a group's name for its id.
+// Label names a value of a kind: a group's name for its id; an id of
+// something deleted since says so.
 func (n ruleNames) Label(kind, v string) string {
 	if m, ok := n.names[kind]; ok {
 		if name, ok := m[v]; ok {
 			return name
 		}
+		if v != "" && strings.Trim(v, "0123456789") == "" && n.gone != "" {
+			return "#" + v + " " + n.gone
+		}
 	}
 	return v
 }
 
+// Labels names the ids among values ("1" → the company's name), or ""
+// when no value is an id of something named.
+func (n ruleNames) Labels(kind string, values []string) string {
+	var out []string
+	named := false
+	for _, v := range values {
+		label := n.Label(kind, v)
+		named = named || (label != v && strings.Trim(v, "0123456789") == "")
+		out = append(out, label)
+	}
+	if !named {
+		return ""
+	}
+	return strings.Join(out, ", ")
+}
+
 func (s *Server) ruleNames(ctx context.Context, l *i18n.Localizer) (ruleNames, error) {
-	n := ruleNames{Options: map[string][]option{}, names: map[string]map[string]string{}}
+	n := ruleNames{Options: map[string][]option{}, names: map[string]map[string]string{}, gone: l.T("routing.gone")}
 	add := func(kinds []string, v, label string) {
 		for _, k := range kinds {
 			n.Options[k] = append(n.Options[k], option{v, label})

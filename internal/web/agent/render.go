@@ -170,6 +170,7 @@ func templateFuncs(assets *static.Assets) template.FuncMap {
 		"langName":  func(l string) string { return i18n.LanguageNames[l] },
 		"shiftWeek": shiftWeek,
 		"int":       func(n int64) int { return int(n) },
+		"list":      func(v ...string) []string { return v },
 		"derefInt": func(p *int) int {
 			if p == nil {
 				return 0
