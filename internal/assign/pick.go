@@ -30,7 +30,13 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, c ticket.Change
 	if c.Source == Source || !entersQueue(c) {
 		return nil
 	}
-	_, err := s.assignTx(ctx, tx, c.After.ID)
+	// Most groups do not assign: one read says so before anything is
+	// locked.
+	on, err := exists(ctx, tx, `SELECT 1 FROM assign_groups WHERE group_id = $1 AND mode <> $2`, *c.After.GroupID, ModeNone)
+	if err != nil || !on {
+		return err
+	}
+	_, err = s.assignTx(ctx, tx, c.After.ID)
 	return err
 }
 

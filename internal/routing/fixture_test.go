@@ -87,7 +87,7 @@ func newFixture2(t *testing.T, f *fixture) *fixture {
 }
 
 // wire builds one node's services on d.
-func wire(t *testing.T, d *db.DB) *fixture {
+func wire(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := &fixture{d: d, dir: directory.NewService(d), now: monday10}
@@ -109,7 +109,7 @@ func wire(t *testing.T, d *db.DB) *fixture {
 }
 
 // seed adds the desk's data.
-func (f *fixture) seed(t *testing.T) {
+func (f *fixture) seed(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	f.desk = f.group(t, "Service desk")
@@ -150,7 +150,7 @@ func groupRR(groupID int64) assign.Group {
 
 func ticketRef(f *fixture) ticket.RequesterRef { return ticket.RequesterRef{ID: &f.contact.ID} }
 
-func (f *fixture) group(t *testing.T, name string) directory.Group {
+func (f *fixture) group(t testing.TB, name string) directory.Group {
 	t.Helper()
 	g, err := f.dir.CreateGroup(context.Background(), directory.GroupInput{Name: name})
 	must(t, err)

@@ -93,13 +93,119 @@ func (r *compiled) wants(ev event) bool {
 	return r.OnUpdate() && (r.ChangedField == "" || ev.changed[r.ChangedField])
 }
 
-// run looks at the rules in order for ticket t: each rule that holds is
-// applied at once, so the next ones see what it changed.
+// run looks at the rules in order for ticket t: each rule that holds
+// changes the ticket before the next is looked at, so later rules see
+// what earlier ones set. The rules are worked out in memory first and
+// their changes written together, each history entry in its own rule's
+// name; when one of them is refused (or a hook fails), the run is undone
+// and made again rule by rule, each rule in a savepoint of its own, so
+// that only the failing rule is left out and recorded.
 func (s *Service) run(ctx context.Context, tx *sql.Tx, t ticket.Ticket, rules []*compiled, ev event) (ticket.Ticket, error) {
-	tr := traceOf(ctx)
 	if failedOf(ctx) == nil {
 		ctx = context.WithValue(ctx, failedKey{}, map[int64]bool{})
 	}
+	steps, fired := s.evaluate(ctx, t, rules, ev)
+	if len(fired) == 0 {
+		traceOf(ctx).add(steps...)
+		return t, nil
+	}
+	var next ticket.Ticket
+	err := db.Savepoint(ctx, tx, "routing_run", func() error {
+		var err error
+		next, err = s.applyAll(ctx, tx, t, fired, ev)
+		return err
+	})
+	switch {
+	case err == nil:
+		traceOf(ctx).add(steps...)
+		return next, nil
+	case errors.Is(err, db.ErrSavepoint):
+		return t, err
+	}
+	return s.runEach(ctx, tx, t, rules, ev)
+}
+
+// firing is a rule that holds, with what it changes.
+type firing struct {
+	rule    *compiled
+	update  ticket.Update
+	replyID *int64
+}
+
+// evaluate looks at the rules in memory, as they would apply.
+func (s *Service) evaluate(ctx context.Context, t ticket.Ticket, rules []*compiled, ev event) ([]Step, []firing) {
+	f := &facts{s: s, ctx: ctx, t: t, now: s.clock(ctx)}
+	var steps []Step
+	var fired []firing
+	for _, r := range rules {
+		if !r.wants(ev) {
+			continue
+		}
+		ok, failed, err := f.holds(r)
+		step := Step{Rule: r.Rule, Matched: ok && err == nil, FailedCondition: failed}
+		if err != nil {
+			step.Error = safeMessage(err)
+		}
+		if !step.Matched {
+			steps = append(steps, step)
+			continue
+		}
+		u, changes, replyID := s.plan(r, f.t)
+		step.Changes, step.ReplyID, step.Stopped = changes, replyID, r.Stop
+		steps = append(steps, step)
+		fired = append(fired, firing{rule: r, update: u, replyID: replyID})
+		f.t = simulate(f.t, u)
+		if r.Stop {
+			break
+		}
+	}
+	return steps, fired
+}
+
+// errRefused undoes a run one of whose rules was refused.
+var errRefused = errors.New("a rule was refused")
+
+// applyAll writes every firing rule's changes in one ticket change, then
+// their replies and counters.
+func (s *Service) applyAll(ctx context.Context, tx *sql.Tx, t ticket.Ticket, fired []firing, ev event) (ticket.Ticket, error) {
+	var steps []ticket.Step
+	for _, fr := range fired {
+		if !emptyUpdate(fr.update) {
+			steps = append(steps, ticket.Step{Update: fr.update, Reason: Reason(fr.rule.Name)})
+		}
+	}
+	next := t
+	if len(steps) > 0 {
+		var refused []error
+		var err error
+		next, refused, err = s.tickets.ApplyStepsTx(ctx, tx, t.ID, steps, Source)
+		if err != nil {
+			return t, err
+		}
+		for _, e := range refused {
+			if e != nil {
+				return t, errRefused
+			}
+		}
+	}
+	for _, fr := range fired {
+		if fr.replyID != nil {
+			if err := s.queueReply(ctx, tx, fr.rule.Rule, t.ID, *fr.replyID, ev.automatic); err != nil {
+				return t, err
+			}
+		}
+		if err := recordApplied(ctx, tx, fr.rule.ID, !failedOf(ctx)[fr.rule.ID]); err != nil {
+			return t, err
+		}
+	}
+	return next, nil
+}
+
+// runEach applies the rules one at a time, each in its own savepoint: a
+// rule that fails is recorded on the ticket and the rule, and the next
+// rules still run on the ticket as the rules before left it.
+func (s *Service) runEach(ctx context.Context, tx *sql.Tx, t ticket.Ticket, rules []*compiled, ev event) (ticket.Ticket, error) {
+	tr := traceOf(ctx)
 	f := &facts{s: s, ctx: ctx, t: t, now: s.clock(ctx)}
 	for _, r := range rules {
 		if !r.wants(ev) {
@@ -115,7 +221,7 @@ func (s *Service) run(ctx context.Context, tx *sql.Tx, t ticket.Ticket, rules []
 			continue
 		}
 		u, changes, replyID := s.plan(r, f.t)
-		step.Changes = changes
+		step.Changes, step.ReplyID = changes, replyID
 		next, err := s.apply(ctx, tx, r, f.t, u, replyID, ev)
 		if err != nil {
 			if errors.Is(err, db.ErrSavepoint) {
@@ -127,9 +233,6 @@ func (s *Service) run(ctx context.Context, tx *sql.Tx, t ticket.Ticket, rules []
 				return f.t, err
 			}
 			continue
-		}
-		if replyID != nil {
-			step.ReplyID = replyID
 		}
 		f.t = next
 		step.Stopped = r.Stop

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -160,9 +161,47 @@ func traceOf(ctx context.Context) *trace {
 	return t
 }
 
-func (t *trace) add(s Step) {
+func (t *trace) add(s ...Step) {
 	if t == nil {
 		return
 	}
-	t.steps = append(t.steps, s)
+	t.steps = append(t.steps, s...)
+}
+
+// simulate is t with u applied, as the ticket service will apply it: the
+// state the next rules look at.
+func simulate(t ticket.Ticket, u ticket.Update) ticket.Ticket {
+	if u.GroupID.Set {
+		t.GroupID = u.GroupID.ID
+	}
+	if u.AssigneeID.Set {
+		t.AssigneeID = u.AssigneeID.ID
+	}
+	if u.Priority != nil {
+		t.Priority = *u.Priority
+	}
+	if u.Type != nil {
+		t.Type = *u.Type
+	}
+	if u.Line != nil {
+		t.Line = *u.Line
+	}
+	if u.Tags != nil {
+		t.Tags = slices.Clone(*u.Tags)
+	}
+	if len(u.CustomFields) > 0 {
+		fields := maps.Clone(t.CustomFields)
+		if fields == nil {
+			fields = map[string]any{}
+		}
+		for k, v := range u.CustomFields {
+			if v == nil {
+				delete(fields, k)
+			} else {
+				fields[k] = v
+			}
+		}
+		t.CustomFields = fields
+	}
+	return t
 }
