@@ -11,19 +11,44 @@ import (
 )
 
 // pgfts is the PostgreSQL engine: search_docs.tsv, a tsvector Linedesk
-// builds from the same terms with the positions FTS5 gives them, under a
-// GIN index.
+// builds from the same terms with the positions FTS5 gives them, with the
+// filter terms and the document's seq bucket, under a GIN index.
 type pgfts struct{ db *db.DB }
+
+// bucketBits sizes the seq buckets: each document's vector holds the
+// term ~b:<seq >> bucketBits>, so a search can ask the GIN index for the
+// matches among the newest documents only. (A variable for tests only.)
+var bucketBits = 14
+
+func bucketTerm(seq int64) string { return "~b:" + strconv.FormatInt(seq>>bucketBits, 10) }
+
+// nextSeqs reserves n seqs, in order.
+func nextSeqs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT nextval('search_seq') FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, fmt.Errorf("reserve seqs: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, err
+		}
+		out = append(out, seq)
+	}
+	return out, rows.Err()
+}
 
 func (e pgfts) find(ctx context.Context, tx *sql.Tx, kind string, ref int64) (stored, bool, error) {
 	return findStored(ctx, tx, findStoredSQL+` FOR UPDATE`, kind, ref)
 }
 
 const (
-	pgInsertSQL = `INSERT INTO search_docs (kind, ref_id, title_terms, body_terms, notes_terms, sort_at, is_open, indexed_at, tsv,
-		meta) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::tsvector, $10::tsvector) ON CONFLICT (kind, ref_id) DO NOTHING`
-	pgUpdateSQL = `UPDATE search_docs SET seq = nextval('search_seq'), title_terms = $3, body_terms = $4, notes_terms = $5,
-		sort_at = $6, is_open = $7, indexed_at = $8, tsv = $9::tsvector, meta = $10::tsvector WHERE kind = $1 AND ref_id = $2`
+	pgInsertSQL = `INSERT INTO search_docs (kind, ref_id, title_terms, body_terms, notes_terms, sort_at, is_open, indexed_at,
+		seq, tsv) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::tsvector) ON CONFLICT (kind, ref_id) DO NOTHING`
+	pgUpdateSQL = `UPDATE search_docs SET title_terms = $3, body_terms = $4, notes_terms = $5, sort_at = $6, is_open = $7,
+		indexed_at = $8, seq = $9, tsv = $10::tsvector WHERE kind = $1 AND ref_id = $2`
 )
 
 func (e pgfts) findMany(ctx context.Context, tx *sql.Tx, kind string, refs []int64) (map[int64]stored, error) {
@@ -48,12 +73,16 @@ func (e pgfts) insertMany(ctx context.Context, tx *sql.Tx, rows []row) ([]row, e
 	if len(rows) == 0 {
 		return nil, nil
 	}
+	seqs, err := nextSeqs(ctx, tx, len(rows))
+	if err != nil {
+		return nil, err
+	}
 	var args []any
-	for _, r := range rows {
-		args = append(args, append(docArgs(r), tsvector(r.terms), metaVector(r.terms))...)
+	for i, r := range rows {
+		args = append(args, append(docArgs(r), seqs[i], tsvector(r.terms, seqs[i]))...)
 	}
 	res, err := tx.QueryContext(ctx, `INSERT INTO search_docs (kind, ref_id, title_terms, body_terms, notes_terms, sort_at,
-		is_open, indexed_at, tsv, meta) VALUES `+values(len(rows), 10, "", "", "", "", "", "", "", "", "tsvector", "tsvector")+`
+		is_open, indexed_at, seq, tsv) VALUES `+values(len(rows), 10, "", "", "", "", "", "", "", "", "", "tsvector")+`
 		ON CONFLICT (kind, ref_id) DO NOTHING RETURNING ref_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("index %s: %w", rows[0].kind, err)
@@ -82,8 +111,12 @@ func (e pgfts) put(ctx context.Context, tx *sql.Tx, old int64, r row) error {
 	if old > 0 {
 		query = pgUpdateSQL
 	}
+	seqs, err := nextSeqs(ctx, tx, 1)
+	if err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, query, r.kind, r.ref, strings.Join(t.title, " "), strings.Join(t.body, " "),
-		strings.Join(t.notes, " "), r.sortAt, r.open, r.indexedAt, tsvector(t), metaVector(t))
+		strings.Join(t.notes, " "), r.sortAt, r.open, r.indexedAt, seqs[0], tsvector(t, seqs[0]))
 	if err != nil {
 		return fmt.Errorf("index %s %d: %w", r.kind, r.ref, err)
 	}
@@ -100,14 +133,15 @@ func (e pgfts) drop(ctx context.Context, tx *sql.Tx, seq int64) error {
 	return nil
 }
 
-// match looks for the newest matches in a window of the newest seqs
-// first: a common term matches thousands of documents, and the GIN index
-// gives them in no useful order, so without the window every one of them
-// is read from the table to find the newest. A window that holds too few
-// is widened to about twice what it should take, from the matches it
+// match asks for the matches among the newest seq buckets first: a
+// common term matches thousands of documents, the GIN index gives them
+// in no useful order, and every one would be read from the table to find
+// the newest. With the buckets' terms in the query the index itself
+// keeps only the documents of those buckets (it skips through the
+// common term's entries to the few buckets' ones). Too few buckets are
+// widened to about twice what they should take, from the matches they
 // held; when those say all matches are few, the whole index is asked.
 func (e pgfts) match(ctx context.Context, m matching, limit int) ([]candidate, error) {
-	where, args := pgWhere(m)
 	var top int64
 	if err := e.db.R.QueryRowContext(ctx, `SELECT COALESCE(max(seq), 0) FROM search_docs`).Scan(&top); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -117,54 +151,35 @@ func (e pgfts) match(ctx context.Context, m matching, limit int) ([]candidate, e
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	defer tx.Rollback()
-	// Within a window the planner would walk the seq index testing each
-	// row (it cannot tell how many of the window's rows match); bitmaps of
-	// the GIN indexes' matches ANDed with the window's read only the rows
-	// that match. The candidates are ordered by seq + 0 for the same
-	// reason.
 	// Plans are made for each query's own terms: a plan made for
 	// parameters in general cannot tell a rare term from a common one.
-	for _, set := range []string{`SET LOCAL enable_indexscan = off`, `SET LOCAL plan_cache_mode = force_custom_plan`} {
-		if _, err := tx.ExecContext(ctx, set); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
 	}
-	query := `SELECT ` + candidateColumns + ` FROM search_docs d WHERE ` + where
-	limitArg := "$" + strconv.Itoa(len(args)+1)
-	for window := int64(limit) * 32; top-window > 0; {
-		windowArg := "$" + strconv.Itoa(len(args)+2)
-		out, err := queryCandidates(ctx, tx, query+` AND d.seq > `+windowArg+` ORDER BY d.seq + 0 DESC LIMIT `+limitArg,
-			append(args, limit, top-window)...)
+	// The candidates are ordered by seq + 0, an expression, so the
+	// planner does not walk the seq index testing each row's vector.
+	const query = `SELECT ` + candidateColumns + ` FROM search_docs d WHERE d.tsv @@ $1::tsquery
+		ORDER BY d.seq + 0 DESC LIMIT $2`
+	last := top >> bucketBits
+	for n := int64(2); n <= last; {
+		var buckets []string
+		for b := last; b > last-n; b-- {
+			buckets = append(buckets, "~b:"+strconv.FormatInt(b, 10))
+		}
+		out, err := queryCandidates(ctx, tx, query, renderTSQuery(m.whole(), m.public, anyFacet(buckets)), limit)
 		if err != nil || len(out) >= limit {
 			return out, err
 		}
-		if int64(len(out))*top/window < 8*int64(limit) {
+		held := n << bucketBits
+		if held > top {
+			held = top
+		}
+		if int64(len(out))*top/held < 8*int64(limit) {
 			break // few matches in all: reading them all is cheap
 		}
-		window = window * 2 * int64(limit) / int64(len(out))
+		n = n * 2 * int64(limit) / int64(len(out))
 	}
-	return queryCandidates(ctx, tx, query+` ORDER BY d.seq + 0 DESC LIMIT `+limitArg, append(args, limit)...)
-}
-
-// pgWhere is the match as conditions: the text against the text's
-// vector, the filters against the filter terms' vector.
-func pgWhere(m matching) (string, []any) {
-	var conds []string
-	var args []any
-	add := func(cond string, e expr, public bool) {
-		args = append(args, renderTSQuery(e, public))
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if m.text != nil {
-		add("d.tsv @@ $%d::tsquery", m.text, m.public)
-	}
-	if m.exclude != nil {
-		add("NOT d.tsv @@ $%d::tsquery", m.exclude, m.public)
-	}
-	if m.filter != nil {
-		add("d.meta @@ $%d::tsquery", m.filter, false)
-	}
-	return strings.Join(conds, " AND "), args
+	return queryCandidates(ctx, tx, query, renderTSQuery(m.whole(), m.public), limit)
 }
 
 func (e pgfts) count(ctx context.Context, x expr, upTo int) (int, error) {
@@ -175,10 +190,8 @@ func (e pgfts) count(ctx context.Context, x expr, upTo int) (int, error) {
 // tidy moves the GIN index's pending entries into the index proper and
 // refreshes the planner's statistics.
 func (e pgfts) tidy(ctx context.Context) error {
-	for _, index := range []string{"search_docs_tsv", "search_docs_meta"} {
-		if _, err := e.db.W.ExecContext(ctx, `SELECT gin_clean_pending_list($1::regclass)`, index); err != nil {
-			return err
-		}
+	if _, err := e.db.W.ExecContext(ctx, `SELECT gin_clean_pending_list('search_docs_tsv'::regclass)`); err != nil {
+		return err
 	}
 	_, err := e.db.W.ExecContext(ctx, `ANALYZE search_docs`)
 	return err
@@ -187,9 +200,9 @@ func (e pgfts) tidy(ctx context.Context) error {
 // tsvector writes a document's terms as a tsvector literal: title terms
 // at positions 1…, weight A; body terms after a gap (so no phrase runs
 // from one column into the next, as in FTS5), weight B; internal notes
-// after another gap, weight C. Filter terms have a vector of their own
-// (metaVector).
-func tsvector(t docTerms) string {
+// after another gap, weight C; then the filter terms and the seq's bucket
+// term, without positions.
+func tsvector(t docTerms, seq int64) string {
 	pos := map[string][]string{}
 	var order []string
 	next := 1
@@ -214,15 +227,10 @@ func tsvector(t docTerms) string {
 		b.WriteString(strings.Join(pos[term], ","))
 		b.WriteByte(' ')
 	}
-	return b.String()
-}
-
-// metaVector writes a document's filter terms as a tsvector literal.
-func metaVector(t docTerms) string {
-	var b strings.Builder
 	for _, m := range t.meta {
 		b.WriteString(quoteLexeme(m))
 		b.WriteByte(' ')
 	}
+	b.WriteString(quoteLexeme(bucketTerm(seq)))
 	return b.String()
 }

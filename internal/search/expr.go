@@ -129,8 +129,14 @@ func writeJoinedFTS(b *strings.Builder, parts []expr, op string, public bool) {
 // renderTSQuery writes e as a PostgreSQL tsquery literal; its lexemes are
 // quoted and taken as they are, with no dictionary. With public set, text
 // matches only lexemes of weight A (title) or B (customer-visible body).
-func renderTSQuery(e expr, public bool) string {
+// A filter term expression given after e is ANDed to it.
+func renderTSQuery(e expr, public bool, and ...expr) string {
 	var b strings.Builder
+	for _, x := range and {
+		if x != nil {
+			e = andExpr{e, x}
+		}
+	}
 	writeTS(&b, e, public)
 	return b.String()
 }

@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"linedesk/internal/db"
@@ -32,7 +31,7 @@ func (s *Service) RegisterJobs() {
 	s.jobs.Register(JobRequester, s.handleRequester)
 }
 
-const pendingSQL = `INSERT INTO search_pending (kind, ref_id, job_id, requested_at) VALUES ($1, $2, $3, $4)
+const pendingSQL = `INSERT INTO search_pending (kind, ref_id, job_id, requested_at) VALUES ($1, $2, NULL, $3)
 	ON CONFLICT (kind, ref_id) DO UPDATE SET requested_at = excluded.requested_at RETURNING job_id`
 
 // Enqueue asks for documents to be indexed, through q: the transaction
@@ -49,47 +48,32 @@ func (s *Service) Enqueue(ctx context.Context, q db.Queryer, kind string, ids ..
 	return nil
 }
 
-// enqueue writes the job first and the waiting row with it: two
-// statements for a document not waiting yet, the common case. The
-// upsert locks the waiting row until the change commits, so a job about
-// to run waits for the change and then reads it.
+// enqueue records the waiting document and, unless a job that will still
+// run waits for it already, queues one. The upsert locks the waiting row
+// until the change commits, so a job about to run waits for the change
+// and then reads it.
 func (s *Service) enqueue(ctx context.Context, q db.Queryer, kind string, id int64) error {
-	jobID, err := s.jobs.Enqueue(ctx, q, JobIndex, indexPayload{Kind: kind, ID: id})
-	if err != nil {
-		return err
-	}
 	var waiting *int64
-	if err := q.QueryRowContext(ctx, pendingSQL, kind, id, jobID, db.Now()).Scan(&waiting); err != nil {
+	if err := q.QueryRowContext(ctx, pendingSQL, kind, id, db.Now()).Scan(&waiting); err != nil {
 		return err
 	}
-	if waiting != nil && *waiting == jobID {
+	if waiting != nil && s.jobAlive(ctx, *waiting) {
 		return nil
 	}
-	alive := false
-	if waiting != nil {
-		if alive, err = jobAlive(ctx, q, *waiting); err != nil {
-			return err
-		}
-	}
-	if alive {
-		_, err = q.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1`, jobID)
+	jobID, err := s.jobs.Enqueue(ctx, q, JobIndex, indexPayload{Kind: kind, ID: id})
+	if err != nil {
 		return err
 	}
 	_, err = q.ExecContext(ctx, `UPDATE search_pending SET job_id = $3 WHERE kind = $1 AND ref_id = $2`, kind, id, jobID)
 	return err
 }
 
-// jobAlive reports whether a job will still run: pending or running.
-func jobAlive(ctx context.Context, q db.Queryer, id int64) (bool, error) {
-	var state job.State
-	err := q.QueryRowContext(ctx, `SELECT state FROM jobs WHERE id = $1`, id).Scan(&state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("check index job %d: %w", id, err)
-	}
-	return state == job.Pending || state == job.Running, nil
+// jobAlive reports whether a job will still run: pending or running. A
+// job that cannot be read (pruned, or the queue failing) counts as gone:
+// a second job costs only a second reading of the document.
+func (s *Service) jobAlive(ctx context.Context, id int64) bool {
+	j, err := s.jobs.Find(ctx, id)
+	return err == nil && (j.State == job.Pending || j.State == job.Running)
 }
 
 // handleIndex runs an index job. The waiting row goes first: a change

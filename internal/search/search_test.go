@@ -150,8 +150,9 @@ func TestSnippets(t *testing.T) {
 
 // TestNewestCandidates: with more matches than it ranks, a search ranks
 // the newest ones and says there are more; on PostgreSQL that takes
-// widening windows of the newest documents.
+// widening windows of the newest documents (buckets of 16 seqs here).
 func TestNewestCandidates(t *testing.T) {
+	defer search.SetBucketBitsForTest(4)()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		e := wire(t, d)

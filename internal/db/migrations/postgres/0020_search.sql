@@ -2,8 +2,8 @@
 -- The search index. search_docs keeps each indexed document's analyzed
 -- terms (space-separated, per column) for ranking, and tsv, the same
 -- terms as a tsvector built by Linedesk (title weight A, body B, internal
--- notes C) with positions as SQLite's FTS5 counts them; meta holds the
--- filter terms (status, group, …), searched apart from the text.
+-- notes C) with positions as SQLite's FTS5 counts them, with the filter
+-- terms (status, group, …) and the term of its seq's bucket.
 -- A document gets a new seq every time it is written, so the
 -- newest-written documents come first.
 CREATE SEQUENCE search_seq;
@@ -18,12 +18,10 @@ CREATE TABLE search_docs (
     is_open      BOOLEAN NOT NULL,
     indexed_at   TIMESTAMPTZ NOT NULL,
     tsv          TSVECTOR NOT NULL,
-    meta         TSVECTOR NOT NULL,
     PRIMARY KEY (kind, ref_id)
 );
 CREATE UNIQUE INDEX search_docs_seq ON search_docs (seq);
 CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv);
-CREATE INDEX search_docs_meta ON search_docs USING GIN (meta);
 -- Terms and vectors live out of line, so the rows a search visits stay
 -- small and many fit a page.
 ALTER TABLE search_docs SET (toast_tuple_target = 128);
