@@ -45,8 +45,12 @@ func benchRules(b *testing.B, e *env) {
 	}
 	id := func(v int64) string { return fmt.Sprint(v) }
 	act := func(kind, v string) []routing.Action { return []routing.Action{{Kind: kind, Value: v}} }
-	tag := func(t string) []routing.Action { return []routing.Action{{Kind: routing.ActAddTags, Values: []string{t}}} }
-	cond := func(kind string, v ...string) []routing.Condition { return []routing.Condition{{Kind: kind, Values: v}} }
+	tag := func(t string) []routing.Action {
+		return []routing.Action{{Kind: routing.ActAddTags, Values: []string{t}}}
+	}
+	cond := func(kind string, v ...string) []routing.Condition {
+		return []routing.Condition{{Kind: kind, Values: v}}
+	}
 	rules := []routing.Input{
 		{Name: "Printers", Conditions: cond(routing.CondSubject, "printer", "принтер"),
 			Actions: []routing.Action{{Kind: routing.ActGroup, Value: id(g.ID)}, {Kind: routing.ActAddTags, Values: []string{"printer"}}}},
