@@ -27,6 +27,7 @@ Usage:
   linedesk token create --email E [--name N]
                                print a new API token for that agent
   linedesk backup --to FILE    write a consistent copy of the SQLite database
+  linedesk reindex             rebuild the search index (safe while serving)
   linedesk version             print the version
 
 Configuration comes from LINEDESK_* environment variables; see the README.
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		err = tokenCmd(ctx, cfg, log, args, stdout)
 	case "backup":
 		err = backupCmd(ctx, cfg, log, args, stdout)
+	case "reindex":
+		err = reindexCmd(ctx, cfg, log, stderr)
 	default:
 		err = fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}

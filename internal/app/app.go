@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"linedesk/internal/assign"
 	"linedesk/internal/attachment"
 	"linedesk/internal/auth"
 	"linedesk/internal/config"
@@ -27,7 +28,9 @@ import (
 	"linedesk/internal/outbound"
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
+	"linedesk/internal/routing"
 	"linedesk/internal/script"
+	"linedesk/internal/search"
 	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web"
@@ -50,6 +53,9 @@ type App struct {
 	Scripts     *script.Service
 	Replies     *reply.Service
 	Portal      *portal.Service
+	Search      *search.Service
+	Routing     *routing.Service
+	Assign      *assign.Service
 	Registry    *prometheus.Registry
 
 	outbound *outbound.Service
@@ -82,6 +88,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	a.SLA = sla.NewService(d, log, a.Directory, a.Tickets, a.Jobs, sla.Config{CheckInterval: cfg.SLACheckInterval})
 	a.SLA.Attach()
 	a.openKnowledge()
+	a.openAutomation()
+	a.openSearch()
 	secret, err := a.openMail()
 	if err != nil {
 		d.Close()
@@ -131,7 +139,8 @@ func (a *App) Close() error {
 func (a *App) Handler() http.Handler {
 	apiSrv := &api.Server{Log: a.Log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets,
 		Attachments: a.Attachments, Jobs: a.Jobs, Mailboxes: a.Mailboxes, SLA: a.SLA, KB: a.KB, Scripts: a.Scripts,
-		Replies: a.Replies, Portal: a.Portal}
+		Replies: a.Replies, Portal: a.Portal, Search: a.Search,
+		Routing: a.Routing, Assign: a.Assign}
 	return web.New(web.Deps{Log: a.Log, API: apiSrv.Handler(), UI: a.web.agent, Portal: a.web.portal, DB: a.DB.W,
 		Registry: a.Registry})
 }
@@ -167,6 +176,9 @@ func (a *App) Run(ctx context.Context) error {
 	defer stopWork()
 	if err := a.SLA.EnsureScheduled(ctx); err != nil {
 		return fmt.Errorf("start the SLA scheduler: %w", err)
+	}
+	if err := a.Assign.EnsureScheduled(ctx); err != nil {
+		return fmt.Errorf("start the assignment scheduler: %w", err)
 	}
 	var wg sync.WaitGroup
 	wg.Add(2)

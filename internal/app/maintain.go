@@ -33,7 +33,7 @@ func (a *App) Maintain(ctx context.Context) error {
 	portalRows, err6 := a.Portal.Prune(ctx)
 	// A scheduler chain whose run died (its node crashed mid-run, its job
 	// ran out of attempts) starts again.
-	err7 := a.SLA.EnsureScheduled(ctx)
+	err7 := errors.Join(a.SLA.EnsureScheduled(ctx), a.Assign.EnsureScheduled(ctx))
 	visits, err8 := a.KB.ForgetVisitViews(ctx, now.Add(-kbVisitRetention))
 	var err3 error
 	if a.DB.Dialect == db.SQLite {

@@ -100,7 +100,8 @@ func (a *App) agentHandler(closing <-chan struct{}) (http.Handler, error) {
 		Text: a.web.text, Assets: a.web.assets, Hub: a.web.hub, Presence: a.web.presence, Watcher: a.web.watcher,
 		Views: a.web.views, SLA: a.SLA, Version: a.Config.Version, SecureOnly: strings.HasPrefix(a.Config.BaseURL, "https://"),
 		Closing: closing, TrustedProxies: a.Config.TrustedProxies, MailboxChecker: a, Portal: a.Portal,
-		BaseURL: a.Config.BaseURL, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies}
+		BaseURL: a.Config.BaseURL, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies,
+		Search: a.Search, Routing: a.Routing, Assign: a.Assign}
 	return s.Handler()
 }
 

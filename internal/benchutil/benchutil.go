@@ -45,3 +45,15 @@ func (r *Recorder) Report(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
+
+// Percentile returns the latency below which the fraction p of the
+// recorded operations fell.
+func (r *Recorder) Percentile(p float64) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.durs) == 0 {
+		return 0
+	}
+	slices.Sort(r.durs)
+	return r.durs[int(p*float64(len(r.durs)-1))]
+}

@@ -25,6 +25,8 @@ type pgServer struct {
 	admin *sql.DB
 	cmd   *exec.Cmd // nil when the server was not started here
 	dir   string
+
+	removeDir bool // the data are throwaway: the directory goes when the server stops
 }
 
 func (s *pgServer) url(database string) string {
@@ -68,37 +70,48 @@ func connect(s *pgServer) (*pgServer, error) {
 // launch runs initdb and postgres in a temporary directory, listening only
 // on a Unix socket there, tuned for throwaway data (no fsync).
 func launch() (*pgServer, error) {
-	bin, err := findBinDir()
+	dir, err := os.MkdirTemp("", "linedesk-pg-")
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "linedesk-pg-")
+	s, err := launchIn(dir, "64MB")
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	s.removeDir = true
+	return s, nil
+}
+
+// launchIn starts postgres on dir/data, creating the cluster unless it
+// exists, with the given shared_buffers.
+func launchIn(dir, sharedBuffers string) (*pgServer, error) {
+	bin, err := findBinDir()
 	if err != nil {
 		return nil, err
 	}
 	cred, err := serverCredential(dir)
 	if err != nil {
-		os.RemoveAll(dir)
 		return nil, err
 	}
 	data := filepath.Join(dir, "data")
-	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust",
-		"-E", "UTF8", "--locale=C", "--no-sync")
-	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	if out, err := initdb.CombinedOutput(); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("initdb: %v: %s", err, out)
+	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err != nil {
+		initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust",
+			"-E", "UTF8", "--locale=C", "--no-sync")
+		initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		if out, err := initdb.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("initdb: %v: %s", err, out)
+		}
 	}
 	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-k", dir,
 		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB")
+		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers="+sharedBuffers)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL}
 	logf, err := os.Create(filepath.Join(dir, "postgres.log"))
 	if err == nil {
 		cmd.Stdout, cmd.Stderr = logf, logf
 	}
 	if err := cmd.Start(); err != nil {
-		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start postgres: %w", err)
 	}
 	base := &url.URL{Scheme: "postgres", User: url.User("postgres"), Path: "/postgres",
@@ -108,7 +121,6 @@ func launch() (*pgServer, error) {
 		log, _ := os.ReadFile(filepath.Join(dir, "postgres.log"))
 		cmd.Process.Kill()
 		cmd.Wait()
-		os.RemoveAll(dir)
 		return nil, fmt.Errorf("%w\n%s", err, log)
 	}
 	return s, nil
@@ -128,7 +140,9 @@ func (s *pgServer) stop() {
 			s.cmd.Process.Kill()
 			<-done
 		}
-		os.RemoveAll(s.dir)
+		if s.removeDir {
+			os.RemoveAll(s.dir)
+		}
 	}
 }
 

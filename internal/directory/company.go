@@ -114,7 +114,10 @@ func (s *Service) CreateCompany(ctx context.Context, in CompanyInput) (Company, 
 		if err := companyWriteError(err, c); err != nil {
 			return err
 		}
-		return setDomains(ctx, tx, c.ID, c.Domains)
+		if err := setDomains(ctx, tx, c.ID, c.Domains); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, Change{Kind: ChangeCompany, ID: c.ID})
 	})
 	if err != nil {
 		return Company{}, err

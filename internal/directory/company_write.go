@@ -34,9 +34,11 @@ func (s *Service) UpdateCompany(ctx context.Context, id int64, u CompanyUpdate) 
 			return err
 		}
 		if u.Domains != nil {
-			return setDomains(ctx, tx, id, c.Domains)
+			if err := setDomains(ctx, tx, id, c.Domains); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.notify(ctx, tx, Change{Kind: ChangeCompany, ID: id})
 	})
 	if err != nil {
 		return Company{}, err
@@ -62,7 +64,10 @@ func (s *Service) DeleteCompany(ctx context.Context, id int64) error {
 			return apperr.Errorf(apperr.Conflict,
 				"company %d still has contacts (%d) or tickets (%d); only a company without them can be deleted", id, contacts, tickets)
 		}
-		return deleteRow(ctx, tx, "companies", "company", id)
+		if err := deleteRow(ctx, tx, "companies", "company", id); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, Change{Kind: ChangeCompany, ID: id, Deleted: true})
 	})
 }
 

@@ -161,7 +161,10 @@ func (s *Service) CreateContact(ctx context.Context, in ContactInput) (Contact, 
 		if err := contactWriteError(err, c); err != nil {
 			return err
 		}
-		return setContactEmails(ctx, tx, c.ID, c.Emails)
+		if err := setContactEmails(ctx, tx, c.ID, c.Emails); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, Change{Kind: ChangeContact, ID: c.ID})
 	})
 	if err != nil {
 		return Contact{}, err

@@ -46,7 +46,11 @@ func (s *Service) MergeContacts(ctx context.Context, keepID, dupID int64) (Conta
 		if err := adoptDetails(ctx, tx, keep, dup); err != nil {
 			return err
 		}
-		return deleteRow(ctx, tx, "contacts", "contact", dupID)
+		if err := deleteRow(ctx, tx, "contacts", "contact", dupID); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, Change{Kind: ChangeContact, ID: keepID},
+			Change{Kind: ChangeContact, ID: dupID, Deleted: true, MergedInto: keepID})
 	})
 	if err != nil {
 		return Contact{}, err

@@ -32,9 +32,11 @@ func (s *Service) UpdateContact(ctx context.Context, id int64, u ContactUpdate) 
 			return err
 		}
 		if !slices.Equal(old, c.Emails) {
-			return setContactEmails(ctx, tx, id, c.Emails)
+			if err := setContactEmails(ctx, tx, id, c.Emails); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.notify(ctx, tx, Change{Kind: ChangeContact, ID: id})
 	})
 	if err != nil {
 		return Contact{}, err
@@ -88,6 +90,9 @@ func (s *Service) DeleteContact(ctx context.Context, id int64) error {
 			return apperr.Errorf(apperr.Conflict,
 				"contact %d has tickets (%d) and cannot be deleted; block the contact instead", id, n)
 		}
-		return deleteRow(ctx, tx, "contacts", "contact", id)
+		if err := deleteRow(ctx, tx, "contacts", "contact", id); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, Change{Kind: ChangeContact, ID: id, Deleted: true})
 	})
 }

@@ -13,7 +13,8 @@ import (
 
 // Service manages the directory.
 type Service struct {
-	db *db.DB
+	db    *db.DB
+	hooks []Hook
 }
 
 // NewService returns a directory service on d.

@@ -81,6 +81,9 @@ func (s *Service) ResolveContact(ctx context.Context, q db.Queryer, email, name 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return adoptConcurrent(ctx, q, email, id)
 	}
+	if err := s.notify(ctx, q, Change{Kind: ChangeContact, ID: id}); err != nil {
+		return Contact{}, err
+	}
 	return findContact(ctx, q, id)
 }
 

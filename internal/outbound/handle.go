@@ -13,7 +13,9 @@ import (
 )
 
 // handleReply mails an agent's public comment to the requester (To) and
-// the contacts copied on the ticket (Cc).
+// the contacts copied on the ticket (Cc). A public comment of Linedesk's
+// own (a routing rule's templated reply) goes the same way as automatic
+// mail: marked Auto-Submitted and limited per address like notifications.
 func (s *Service) handleReply(ctx context.Context, j job.Job) error {
 	var p ReplyPayload
 	if err := j.Decode(&p); err != nil {
@@ -27,8 +29,9 @@ func (s *Service) handleReply(ctx context.Context, j job.Job) error {
 	if err != nil {
 		return err
 	}
-	if !cm.public || cm.authorType != "agent" {
-		return nil // only an agent's public reply goes out
+	automatic := cm.authorType == "system"
+	if !cm.public || (cm.authorType != "agent" && !automatic) {
+		return nil // only public replies of agents and of Linedesk itself go out
 	}
 	t, err := s.loadTicket(ctx, cm.ticketID)
 	if err != nil {
@@ -54,13 +57,13 @@ func (s *Service) handleReply(ctx context.Context, j job.Job) error {
 	id, err := s.ensure(ctx, draft{
 		ticketID: t.id, commentID: cm.id, mailboxID: mailboxID, kind: "reply",
 		messageID: MessageID(t.number, cm.id, "reply", s.cfg.Hostname),
-		subject:   subject(t.number, t.subject), people: people,
+		subject:   subject(t.number, t.subject), people: people, automatic: automatic,
 	})
 	if err != nil {
 		return err
 	}
 	return s.send(ctx, id, content{
-		agentName: cm.agentName, mailbox: mb, names: names(people), attachments: files,
+		agentName: cm.agentName, mailbox: mb, names: names(people), attachments: files, automatic: automatic,
 		body: strings.TrimRight(cm.body, "\r\n") + "\n\n-- \n" + footer + "\n",
 	})
 }

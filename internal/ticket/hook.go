@@ -110,3 +110,50 @@ func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, id int64, u Update, s
 	h := history{ticketID: id, by: actor{typ: "system"}, at: db.Now(), source: source, p: auth.System()}
 	return s.change(ctx, tx, t, u, &h, reason)
 }
+
+// Step is one automation's change to a ticket with its own reason, for
+// ApplyStepsTx.
+type Step struct {
+	Update Update
+	Reason string
+}
+
+// ApplyStepsTx applies several automations' changes to a ticket at once,
+// in order, as one change on Linedesk's behalf (like ApplyTx): each
+// history entry carries the reason of the step that made it ("rule
+// 'VIP clients'"), the ticket is read and written once, and hooks hear
+// of one change. A step whose change is refused (a group deleted since,
+// a value the ticket no longer takes) is left out and its error is in
+// refused at its index; the others apply. An error of the write itself
+// (or of a hook) undoes every step.
+func (s *Service) ApplyStepsTx(ctx context.Context, tx *sql.Tx, id int64, steps []Step, source string) (
+	t Ticket, refused []error, err error) {
+	t, err = s.load(ctx, tx, id, true)
+	if err != nil {
+		return Ticket{}, nil, err
+	}
+	h := history{ticketID: id, by: actor{typ: "system"}, at: db.Now(), source: source, p: auth.System()}
+	refused = make([]error, len(steps))
+	cur := t
+	for i, st := range steps {
+		next, err := s.apply(ctx, tx, cur, st.Update)
+		if err != nil {
+			refused[i] = err
+			continue
+		}
+		n := len(h.events)
+		diff(&h, cur, next)
+		for j := n; j < len(h.events); j++ {
+			h.events[j].Reason = st.Reason
+		}
+		cur = next
+	}
+	if len(h.events) == 0 {
+		return t, refused, nil
+	}
+	if err := s.save(ctx, tx, t, cur, &h); err != nil {
+		return Ticket{}, refused, err
+	}
+	t, err = s.load(ctx, tx, id, false)
+	return t, refused, err
+}

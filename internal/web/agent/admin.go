@@ -39,7 +39,7 @@ func (s *Server) adminTable() []adminRoute {
 	for _, part := range [][]adminRoute{s.agentRoutes(), s.namedRoutes(s.groupKind()), s.planRoutes(),
 		s.calendarRoutes(), s.lineRoutes(), s.companyRoutes(), s.contactRoutes(), s.mailboxRoutes(), s.fieldRoutes(),
 		s.portalRoutes(), s.formRoutes(), s.quarantineRoutes(), s.jobRoutes(), s.articleRoutes(), s.categoryRoutes(),
-		s.scriptRoutes(), s.replyAdminRoutes()} {
+		s.scriptRoutes(), s.replyAdminRoutes(), s.routingAdminRoutes(), s.assignAdminRoutes()} {
 		routes = append(routes, part...)
 	}
 	return routes
@@ -70,6 +70,7 @@ var adminGroups = []adminGroup{
 	{"clients", []string{"companies", "contacts", "plans", "calendars"}},
 	{"channels", []string{"mailboxes", "portal", "forms", "fields"}},
 	{"knowledge", []string{"articles", "categories", "scripts", "responses", "macros"}},
+	{"automation", []string{"routing", "dryrun", "assignment"}},
 	{"operations", []string{"quarantine", "jobs"}},
 }
 

@@ -62,7 +62,8 @@ func newAdminDesk(t *testing.T, check bool) *adminDesk {
 	s := &agent.Server{Log: log, Auth: a.Auth, Directory: a.Directory, Tickets: a.Tickets, Attachments: a.Attachments,
 		Jobs: a.Jobs, Mailboxes: a.Mailboxes, Sessions: sessions, Text: text, Assets: assets, Hub: hub,
 		Presence: live.NewPresence(hub, log), Watcher: live.NewWatcher(a.DB, hub, log), Views: view.NewService(a.DB),
-		SLA: a.SLA, Version: "test", Closing: closing, Portal: a.Portal, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies}
+		SLA: a.SLA, Version: "test", Closing: closing, Portal: a.Portal, KB: a.KB, Scripts: a.Scripts, Replies: a.Replies,
+		Search: a.Search, Routing: a.Routing, Assign: a.Assign}
 	if check {
 		s.MailboxChecker = a
 	}

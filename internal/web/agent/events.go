@@ -1,11 +1,15 @@
 package agent
 
 import (
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"linedesk/internal/assign"
 	"linedesk/internal/i18n"
+	"linedesk/internal/routing"
 	"linedesk/internal/ticket"
 )
 
@@ -14,6 +18,9 @@ import (
 func (d ticketPage) EventText(e ticket.Event) string {
 	return eventWriter{L: d.L, Names: d.Names, Fields: d.Fields}.Text(e)
 }
+
+// IsAway reports whether an agent marked themselves away.
+func (d ticketPage) IsAway(agentID int64) bool { return d.Names.away[agentID] }
 
 // eventWriter tells history entries in an agent's words.
 type eventWriter struct {
@@ -45,7 +52,16 @@ func (d eventWriter) Text(e ticket.Event) string {
 		// The stored reason is Linedesk's own English record; the entry is
 		// told here in the agent's words.
 		return who + ": " + l.T("event."+e.Kind, "Target", l.T("sla.target."+e.Field), "Due", d.when(e.To))
+	case routing.EventRuleFailed:
+		return l.T("event.rule_failed", "Rule", e.Field, "Why", e.To)
+	case routing.EventRuleReplied:
+		return l.T("event.rule_replied", "Rule", e.Field, "Reply", e.To)
+	case assign.EventAssignFailed:
+		return l.T("event.assign_failed", "Why", e.To)
 	case ticket.EventChanged:
+		if text, ok := d.automatic(e); ok {
+			return text
+		}
 		what = l.T("event.changed", "Field", d.fieldName(e.Field), "From", d.value(e.Field, e.From), "To", d.value(e.Field, e.To))
 	default:
 		what = l.T("event.other", "Kind", e.Kind, "To", e.To)
@@ -54,6 +70,51 @@ func (d eventWriter) Text(e ticket.Event) string {
 		what += " — " + e.Reason
 	}
 	return who + ": " + what
+}
+
+// returnedRE reads the reason of a ticket returned to its queue.
+var returnedRE = regexp.MustCompile(`^` + assign.ReasonReturned + `: (.+) (away|off shift) for (\d+) min$`)
+
+// automatic tells a change a rule or the assignment made in the agent's
+// words: "rule 'VIP clients' set priority high", "assigned to Anna by
+// round-robin".
+func (d eventWriter) automatic(e ticket.Event) (string, bool) {
+	l := d.L
+	if e.ActorType != "system" {
+		return "", false
+	}
+	if rule, ok := routing.RuleOfReason(e.Reason); ok {
+		field := d.fieldName(e.Field)
+		if slices.Contains(routing.ChangedFields, e.Field) {
+			field = l.T("routing.changed." + e.Field)
+		}
+		if e.To == "" {
+			return l.T("event.rule_cleared", "Rule", rule, "Field", field), true
+		}
+		to := d.value(e.Field, e.To)
+		if e.Field == "priority" || e.Field == "type" || e.Field == "status" {
+			to = strings.ToLower(to)
+		}
+		return l.T("event.rule_set", "Rule", rule, "Field", field, "To", to), true
+	}
+	if e.Field != "assignee_id" {
+		return "", false
+	}
+	switch e.Reason {
+	case assign.ReasonRoundRobin:
+		return l.T("event.assigned_round_robin", "Agent", d.value(e.Field, e.To)), true
+	case assign.ReasonLeastOpen:
+		return l.T("event.assigned_least_open", "Agent", d.value(e.Field, e.To)), true
+	}
+	if m := returnedRE.FindStringSubmatch(e.Reason); m != nil {
+		key := "event.returned_away"
+		if m[2] == "off shift" {
+			key = "event.returned_off_shift"
+		}
+		n, _ := strconv.Atoi(m[3])
+		return l.N(key, n, "Agent", m[1]), true
+	}
+	return "", false
 }
 
 // when writes a stored RFC 3339 time in the agent's zone.

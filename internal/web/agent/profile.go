@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"linedesk/internal/apperr"
+	"linedesk/internal/assign"
 	"linedesk/internal/directory"
 	"linedesk/internal/i18n"
 )
@@ -25,6 +26,7 @@ type profilePage struct {
 	TOTPSecret  string // while enrolling
 	TOTPURI     string
 	Error       string
+	Avail       *assign.Agent // the agent's shifts, limit and away state
 }
 
 // zones are the time zones offered first; any IANA name is accepted.
@@ -35,7 +37,18 @@ var zones = []string{"Europe/Riga", "Europe/Moscow", "Europe/Tallinn", "Europe/V
 func (s *Server) profileData(r *http.Request) (profilePage, error) {
 	v := viewer(r)
 	on, err := s.Auth.TOTPEnabled(r.Context(), v.P.AgentID)
-	return profilePage{Page: s.newPage(r, v.L, v, "profile"), Zones: zones, TOTPEnabled: on}, err
+	if err != nil {
+		return profilePage{}, err
+	}
+	data := profilePage{Page: s.newPage(r, v.L, v, "profile"), Zones: zones, TOTPEnabled: on}
+	if s.Assign != nil {
+		a, err := s.Assign.FindAgent(r.Context(), v.P.AgentID)
+		if err != nil {
+			return data, err
+		}
+		data.Avail = &a
+	}
+	return data, nil
 }
 
 func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) error {

@@ -95,6 +95,7 @@ type lookups struct {
 	agents    []directory.Agent
 	groupName map[int64]string
 	agentName map[int64]string
+	away      map[int64]bool // agents away now, shown to colleagues
 }
 
 func (s *Server) lookups(ctx context.Context) (lookups, error) {
@@ -106,7 +107,12 @@ func (s *Server) lookups(ctx context.Context) (lookups, error) {
 	if err != nil {
 		return lookups{}, err
 	}
-	lk := lookups{groups: groups, groupName: map[int64]string{}, agentName: map[int64]string{}}
+	lk := lookups{groups: groups, groupName: map[int64]string{}, agentName: map[int64]string{}, away: map[int64]bool{}}
+	if s.Assign != nil {
+		if lk.away, err = s.Assign.Away(ctx); err != nil {
+			return lookups{}, err
+		}
+	}
 	for _, g := range groups {
 		lk.groupName[g.ID] = g.Name
 	}

@@ -163,11 +163,20 @@ func templateFuncs(assets *static.Assets) template.FuncMap {
 			}
 			return out
 		},
-		"dict":     dict,
-		"initials": initials,
-		"bytes":    humanBytes,
-		"langs":    func() []string { return i18n.Languages },
-		"langName": func(l string) string { return i18n.LanguageNames[l] },
+		"dict":      dict,
+		"initials":  initials,
+		"bytes":     humanBytes,
+		"langs":     func() []string { return i18n.Languages },
+		"langName":  func(l string) string { return i18n.LanguageNames[l] },
+		"shiftWeek": shiftWeek,
+		"int":       func(n int64) int { return int(n) },
+		"list":      func(v ...string) []string { return v },
+		"derefInt": func(p *int) int {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
 		"isImage":  func(ct string) bool { return strings.HasPrefix(ct, "image/") && ct != "image/svg+xml" },
 		"dur":      workTime,
 		"mins":     minutesText,

@@ -14,6 +14,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"linedesk/internal/apperr"
+	"linedesk/internal/assign"
 	"linedesk/internal/attachment"
 	"linedesk/internal/auth"
 	"linedesk/internal/directory"
@@ -24,7 +25,9 @@ import (
 	"linedesk/internal/mailbox"
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
+	"linedesk/internal/routing"
 	"linedesk/internal/script"
+	"linedesk/internal/search"
 	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 	"linedesk/internal/view"
@@ -52,6 +55,9 @@ type Server struct {
 	Scripts     *script.Service
 	Replies     *reply.Service
 	SLA         *sla.Service
+	Search      *search.Service
+	Routing     *routing.Service
+	Assign      *assign.Service
 	SecureOnly  bool            // the workspace is only reached over HTTPS: cookies are always Secure
 	Closing     <-chan struct{} // closed at shutdown: live streams end
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
@@ -91,10 +97,12 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.profileRoutes(mux)
 	s.noticeRoutes(mux)
 	s.ratingRoutes(mux)
+	s.searchRoutes(mux)
 	s.adminRoutes(mux)
 	s.kbRoutes(mux)
 	s.scriptRunRoutes(mux)
 	s.replyRoutes(mux)
+	s.awayRoutes(mux)
 	mux.Handle(static.Prefix, s.Assets)
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -27,6 +27,7 @@ type Viewer struct {
 	Agent directory.Agent
 	L     *i18n.Localizer
 	Now   time.Time // the request's moment, as deadlines count it
+	Away  bool      // the agent marked themselves away
 }
 
 type viewerKey struct{}
@@ -102,7 +103,13 @@ func (s *Server) loadViewer(ctx context.Context, agentID int64) (*Viewer, error)
 	if err != nil {
 		loc = time.UTC
 	}
-	return &Viewer{P: p, Agent: a, L: s.Text.For(a.Language, loc), Now: s.SLA.Now()}, nil
+	v := &Viewer{P: p, Agent: a, L: s.Text.For(a.Language, loc), Now: s.SLA.Now()}
+	if s.Assign != nil {
+		if v.Away, err = s.Assign.IsAway(ctx, agentID); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }
 
 // localizer speaks the signed-in agent's language, or the browser's.

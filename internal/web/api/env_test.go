@@ -11,6 +11,7 @@ import (
 	"os"
 	"testing"
 
+	"linedesk/internal/assign"
 	"linedesk/internal/attachment"
 	"linedesk/internal/auth"
 	"linedesk/internal/db"
@@ -20,7 +21,9 @@ import (
 	"linedesk/internal/kb"
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
+	"linedesk/internal/routing"
 	"linedesk/internal/script"
+	"linedesk/internal/search"
 	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web/api"
@@ -52,7 +55,19 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	a := &api.Server{
 		Log: log, Auth: auth.NewService(d), Directory: dir, Attachments: files, Jobs: jobs,
 		Tickets: tickets, Mailboxes: newMailboxes(t, d, log, jobs), SLA: deadlines,
+		Search: search.NewService(d, log, jobs, dir, search.Config{}),
 	}
+	a.Search.Register(search.NewTicketSource(a.Tickets))
+	a.Search.Register(search.NewContactSource(dir))
+	a.Search.Register(search.NewCompanySource(dir))
+	a.Search.RegisterJobs()
+	a.Tickets.AddHook(a.Search)
+	dir.AddHook(a.Search)
+	a.Routing = routing.NewService(routing.Deps{DB: d, Log: log, Dir: dir, Tickets: tickets, Plans: deadlines,
+		Replies: a.Replies, Jobs: jobs})
+	a.Routing.Attach()
+	a.Assign = assign.NewService(d, log, dir, tickets, jobs, assign.Config{})
+	a.Assign.Attach()
 	a.KB = kb.NewService(d, log, files, a.Tickets, kb.Config{BaseURL: "https://help.example"})
 	a.Tickets.AddHook(a.KB)
 	a.Scripts = script.NewService(d, log, a.Tickets, dir, a.KB)
@@ -61,9 +76,19 @@ func newEnv(t testing.TB, d *db.DB) *env {
 		Jobs: jobs, Blocked: a.Mailboxes, Senders: a.Mailboxes}, portal.Config{Key: []byte("the API tests' portal key, 32 bytes")})
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
+
 	e := &env{t: t, db: d, srv: srv, api: a, dir: dir, auth: a.Auth}
 	e.admin = e.agentToken(directory.AgentInput{Name: "Ada Admin", Email: "admin@example.com", Role: auth.RoleAdmin})
 	return e
+}
+
+// indexed brings the search index up to date, as the index jobs would
+// (no job workers run here).
+func (e *env) indexed() {
+	e.t.Helper()
+	if err := e.api.Search.Rebuild(context.Background(), nil); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // agentToken creates an agent and returns a token for it.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"linedesk/internal/apperr"
+	"linedesk/internal/search"
 )
 
 // maxJSONBytes bounds every JSON request body.
@@ -21,9 +22,10 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    apperr.Code `json:"code"`
-	Message string      `json:"message"`
-	Field   string      `json:"field,omitempty"`
+	Code     apperr.Code `json:"code"`
+	Message  string      `json:"message"`
+	Field    string      `json:"field,omitempty"`
+	Position int         `json:"position,omitempty"` // in a search query, the character (from 1) at fault
 }
 
 // List is the envelope of every list endpoint.
@@ -64,7 +66,12 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="linedesk"`)
 	}
-	writeJSON(w, status, errorBody{errorDetail{Code: e.Code, Message: e.Message, Field: e.Field}})
+	d := errorDetail{Code: e.Code, Message: e.Message, Field: e.Field}
+	var qe *search.QueryError
+	if errors.As(err, &qe) {
+		d.Position = qe.Pos
+	}
+	writeJSON(w, status, errorBody{d})
 }
 
 // decode reads one JSON object into dst, refusing unknown fields, wrong

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"linedesk/internal/apperr"
+	"linedesk/internal/assign"
 	"linedesk/internal/attachment"
 	"linedesk/internal/auth"
 	"linedesk/internal/directory"
@@ -16,7 +17,9 @@ import (
 	"linedesk/internal/mailbox"
 	"linedesk/internal/portal"
 	"linedesk/internal/reply"
+	"linedesk/internal/routing"
 	"linedesk/internal/script"
+	"linedesk/internal/search"
 	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 )
@@ -35,6 +38,9 @@ type Server struct {
 	Replies     *reply.Service
 	Portal      *portal.Service
 	SLA         *sla.Service
+	Search      *search.Service
+	Routing     *routing.Service
+	Assign      *assign.Service
 
 	routes []string
 }
@@ -59,6 +65,8 @@ func (s *Server) Handler() http.Handler {
 	s.replyRoutes(mux)
 	s.portalRoutes(mux)
 	s.slaRoutes(mux)
+	s.searchRoutes(mux)
+	s.routingRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, apperr.NotFoundf("no API route %s %s", r.Method, r.URL.Path))
 	})

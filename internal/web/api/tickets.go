@@ -89,6 +89,9 @@ func (s *Server) handleTicketList(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if strings.TrimSpace(f.Query) != "" {
+		return s.searchTickets(w, r, f)
+	}
 	items, total, err := s.Tickets.FindTickets(r.Context(), principal(r), f)
 	if err != nil {
 		return err

@@ -124,6 +124,7 @@ func TestTicketAPI(t *testing.T) {
 			if r.Body["total"] != 2.0 {
 				t.Errorf("priority filter total %v", r.Body["total"])
 			}
+			e.indexed()
 			r = e.do("GET", "/api/v1/tickets?q=%231001", e.admin, nil).want(t, http.StatusOK)
 			if r.Body["total"] != 1.0 {
 				t.Errorf("q=#1001 total %v", r.Body["total"])

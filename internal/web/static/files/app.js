@@ -309,4 +309,64 @@
       default: return;
     }
   });
+  // The header's search box: results while typing (htmx asks the
+  // server), arrows move through them, Enter opens one (or, with none
+  // chosen, the full results page), Escape closes the list.
+  var box = document.getElementById("search"), results = document.getElementById("search-results");
+  if (box && results) {
+    var active = -1;
+    var options = function () { return results.querySelectorAll("[role=option]"); };
+    var setActive = function (i) {
+      var o = options();
+      o.forEach(function (el, j) { el.setAttribute("aria-selected", j === i ? "true" : "false"); el.classList.toggle("active", j === i); });
+      active = i;
+      if (i >= 0 && o[i]) { box.setAttribute("aria-activedescendant", o[i].id); o[i].scrollIntoView({ block: "nearest" }); }
+      else box.removeAttribute("aria-activedescendant");
+    };
+    var show = function (open) {
+      results.hidden = !open;
+      box.setAttribute("aria-expanded", open ? "true" : "false");
+      if (!open) setActive(-1);
+    };
+    document.addEventListener("htmx:afterSwap", function (e) {
+      if (e.detail.target !== results) return;
+      active = -1;
+      show(results.children.length > 0 && box.value.trim() !== "" && document.activeElement === box);
+    });
+    box.addEventListener("input", function () { if (box.value.trim() === "") show(false); });
+    box.addEventListener("focus", function () { if (results.children.length && box.value.trim()) show(true); });
+    box.addEventListener("keydown", function (e) {
+      var o = options();
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (results.hidden || !o.length) return;
+        e.preventDefault();
+        var n = o.length;
+        setActive(e.key === "ArrowDown" ? (active + 1) % n : (active <= 0 ? n - 1 : active - 1));
+      } else if (e.key === "Enter" && !results.hidden && active >= 0 && o[active]) {
+        e.preventDefault();
+        window.location = o[active].href;
+      } else if (e.key === "Escape") {
+        e.stopPropagation();
+        e.preventDefault();
+        if (!results.hidden) show(false); else box.blur();
+      }
+    });
+    // Enter may also submit the form (a browser sending the key's
+    // character apart): a chosen result still wins over the full search.
+    box.form.addEventListener("submit", function (e) {
+      var o = options();
+      if (!results.hidden && active >= 0 && o[active]) { e.preventDefault(); window.location = o[active].href; }
+    });
+    document.addEventListener("click", function (e) { if (!e.target.closest("[data-search]")) show(false); });
+  }
 })();
+
+// Routing rule editor: a row's value field offers the choices of the
+// kind picked (groups, agents, priorities…).
+document.addEventListener("change", function (e) {
+  var sel = e.target.closest && e.target.closest("select[data-rule-kind]");
+  if (!sel) return;
+  var input = document.getElementById(sel.getAttribute("data-rule-kind"));
+  if (!input) return;
+  if (sel.value) input.setAttribute("list", "opts-" + sel.value); else input.removeAttribute("list");
+});

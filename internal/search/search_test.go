@@ -1,0 +1,188 @@
+package search_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"linedesk/internal/db"
+	"linedesk/internal/dbtest"
+	"linedesk/internal/search"
+	"linedesk/internal/ticket"
+)
+
+// queryCase is a query and the tickets it must find first (by corpus
+// key), in that order; other tickets may follow unless only is set.
+type queryCase struct {
+	q        string
+	top      []string
+	only     bool
+	anyOrder bool // top in any order
+	never    []string
+}
+
+var corpusQueries = []queryCase{
+	{q: "принтер не печатает", top: []string{"printers"}, only: true},
+	{q: "paroli", top: []string{"password", "parole"}, only: true, anyOrder: true},
+	{q: "parole", top: []string{"password", "parole"}, only: true, anyOrder: true},
+	{q: "printer", top: []string{"globex", "offline", "blank"}, only: true, anyOrder: true},
+	{q: "printers offline", top: []string{"offline"}, only: true},
+	{q: `"printer offline"`, top: []string{"offline"}, only: true},
+	{q: `"offline printer"`, only: true},
+	{q: "printer -offline", never: []string{"offline"}},
+	{q: `printer -"room 204"`, never: []string{"offline"}},
+	{q: "printing", top: []string{"blank"}, only: true},
+	{q: "vpn", top: []string{"vpn"}, only: true},
+	{q: "0x80070005", top: []string{"outlook"}, only: true},
+	{q: "80070005", top: []string{"outlook"}, only: true},
+	{q: "10.0.0.1", top: []string{"vpn"}, only: true},
+	{q: "ERR_CONNECTION_RESET", top: []string{"vpn"}, only: true},
+	{q: "connection reset", top: []string{"vpn"}, only: true},
+	{q: "2.3.10", top: []string{"vpn"}, only: true},
+	{q: "error.log", top: []string{"outlook"}, only: true},
+	{q: "почта ошибка", top: []string{"mail"}, only: true},
+	{q: "письмо", top: []string{"mail"}, only: true},
+	{q: "pieslegties", top: []string{"parole"}, only: true},
+	{q: "zanzibar", top: []string{"vpn"}, only: true},
+	{q: "status:solved", top: []string{"blank"}, only: true},
+	{q: "printer status:solved", top: []string{"blank"}, only: true},
+	{q: "printer -status:solved", never: []string{"blank"}},
+	{q: "tag:vpn", top: []string{"vpn"}, only: true},
+	{q: "from:user@x.lv", top: []string{"mail"}, only: true},
+	{q: `company:"Acme Ltd"`, top: []string{"mail"}, only: true},
+	{q: "company:globex printer", top: []string{"globex"}, only: true},
+	// Filters alone: open first, then the latest changed first.
+	{q: "group:network", top: []string{"vpn", "parole", "outlook"}, only: true},
+	{q: "group:none", top: []string{"globex", "mail", "offline"}, only: true},
+	{q: "group:none -company:globex", top: []string{"mail", "offline"}, only: true},
+}
+
+// TestCorpus runs the queries on both databases: each finds what a user
+// expects, and both databases give the same hits in the same order.
+func TestCorpus(t *testing.T) {
+	got := map[string][]string{}
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		c := build(t, e)
+		byNumber := map[int64]string{}
+		for k, tk := range c.t {
+			byNumber[tk.Number] = k
+		}
+		var lines []string
+		for _, qc := range corpusQueries {
+			hits := e.find(t, search.AgentViewer(e.admin), qc.q, search.KindTicket)
+			var keys []string
+			for _, n := range numbers(hits) {
+				keys = append(keys, byNumber[n])
+			}
+			checkCase(t, qc, keys, hits)
+			line := qc.q + " →"
+			for _, h := range hits {
+				line += fmt.Sprintf(" %s(%.6f)", byNumber[h.Number], h.Score)
+			}
+			lines = append(lines, line)
+		}
+		got[string(d.Dialect)] = lines
+	})
+	sq, pg := got["sqlite"], got["postgres"]
+	if sq == nil || pg == nil {
+		return // one database was not available; its half was skipped
+	}
+	for i := range sq {
+		if sq[i] != pg[i] {
+			t.Errorf("the databases differ:\n  sqlite:   %s\n  postgres: %s", sq[i], pg[i])
+		}
+	}
+}
+
+func checkCase(t *testing.T, qc queryCase, keys []string, hits []search.Hit) {
+	t.Helper()
+	first := keys[:min(len(qc.top), len(keys))]
+	if qc.anyOrder {
+		first = slices.Sorted(slices.Values(first))
+		qc.top = slices.Sorted(slices.Values(qc.top))
+	}
+	if len(keys) < len(qc.top) || !slices.Equal(first, qc.top) {
+		t.Errorf("%s: got %v, want first %v\n%s", qc.q, keys, qc.top, snippets(hits))
+		return
+	}
+	if qc.only && len(keys) != len(qc.top) {
+		t.Errorf("%s: got %v, want only %v", qc.q, keys, qc.top)
+	}
+	for _, n := range qc.never {
+		if slices.Contains(keys, n) {
+			t.Errorf("%s: found %s: %v", qc.q, n, keys)
+		}
+	}
+}
+
+// TestSnippets: hits show the matching words marked in the original
+// text, escaped.
+func TestSnippets(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		build(t, e)
+		hits := e.find(t, search.AgentViewer(e.admin), "принтер не печатает", search.KindTicket)
+		if len(hits) == 0 {
+			t.Fatal("nothing found")
+		}
+		h := hits[0]
+		if h.TitleHTML != "<mark>Принтеры</mark> перестали <mark>печатать</mark>" {
+			t.Errorf("title %q", h.TitleHTML)
+		}
+		if !strings.Contains(h.Snippet, "<mark>принтеры</mark> HP перестали <mark>печатать</mark>") {
+			t.Errorf("snippet %q", h.Snippet)
+		}
+		hits = e.find(t, search.AgentViewer(e.admin), "user@x.lv", search.KindContact)
+		if len(hits) != 1 || !strings.Contains(hits[0].Snippet, "<mark>user@x.lv</mark>") || hits[0].Title != "Jānis Bērziņš" {
+			t.Errorf("contact hits %+v", hits)
+		}
+		e.open(t, ticket.NewTicket{Subject: "<script>alert(1)</script> printer", Description: "a <b>printer</b> & more"})
+		e.settle(t)
+		hits = e.find(t, search.AgentViewer(e.admin), "alert", search.KindTicket)
+		if len(hits) != 1 || strings.Contains(hits[0].TitleHTML, "<script>") ||
+			hits[0].TitleHTML != "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt; printer" {
+			t.Errorf("escaped title %q", hits[0].TitleHTML)
+		}
+	})
+}
+
+// TestNewestCandidates: with more matches than it ranks, a search ranks
+// the newest ones and says there are more; on PostgreSQL that takes
+// widening windows of the newest documents (buckets of 16 seqs here).
+func TestNewestCandidates(t *testing.T) {
+	defer search.SetBucketBitsForTest(4)()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		e := wire(t, d)
+		e.team(t)
+		s := search.NewService(d, quietLog(), e.jobs, e.dir, search.Config{Candidates: 3})
+		s.Register(search.NewTicketSource(e.tickets))
+		var want []int64
+		for i := range 150 {
+			subject := fmt.Sprintf("Monitor %d", i)
+			if i%50 == 7 {
+				subject = fmt.Sprintf("Printer %d", i) // three printers among the monitors: 7, 57, 107
+			}
+			tk := e.open(t, ticket.NewTicket{Subject: subject})
+			if i >= 147 {
+				want = append([]int64{tk.Number}, want...)
+			}
+		}
+		if err := s.Rebuild(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Search(ctx, search.AgentViewer(e.admin), search.Request{Query: "monitor"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := numbers(res.Hits); !slices.Equal(got, want) || !res.More || res.Total != 3 {
+			t.Errorf("monitor: %v (total %d, more %v), want the newest %v and more", got, res.Total, res.More, want)
+		}
+		res, _ = s.Search(ctx, search.AgentViewer(e.alice), search.Request{Query: "printer"})
+		if len(res.Hits) != 3 || res.More {
+			t.Errorf("printer: %d hits, more %v; want all three, no more", len(res.Hits), res.More)
+		}
+	})
+}
