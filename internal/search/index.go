@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -43,6 +44,9 @@ func (s *Service) prepare(ctx context.Context, kind string, ids []int64) (batch,
 	if err != nil {
 		return batch{}, fmt.Errorf("index %s: %w", kind, err)
 	}
+	// In id order whatever order the kind loads them in: a rebuild gives
+	// the newest documents the newest seqs, which searches read first.
+	slices.SortFunc(docs, func(a, b Document) int { return cmp.Compare(a.ID, b.ID) })
 	found := map[int64]bool{}
 	for _, d := range docs {
 		found[d.ID] = true
