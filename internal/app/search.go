@@ -4,14 +4,16 @@ import (
 	"linedesk/internal/search"
 )
 
-// openSearch builds the search index over tickets, contacts and
-// companies: changes reach it through hooks that queue index jobs in
-// the change's own transaction.
+// openSearch builds the search index over tickets, contacts, companies
+// and knowledge-base articles: changes reach it through hooks that queue
+// index jobs in the change's own transaction. The knowledge base then
+// searches and suggests articles through it.
 func (a *App) openSearch() {
 	a.Search = search.NewService(a.DB, a.Log, a.Jobs, a.Directory, search.Config{})
 	a.Search.Register(search.NewTicketSource(a.Tickets))
 	a.Search.Register(search.NewContactSource(a.Directory))
 	a.Search.Register(search.NewCompanySource(a.Directory))
+	a.Search.Register(search.NewArticleSource(a.Search, a.KB))
 	a.Search.RegisterJobs()
 	a.Tickets.AddHook(a.Search)
 	a.Directory.AddHook(a.Search)

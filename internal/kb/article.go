@@ -193,7 +193,7 @@ func (s *Service) CreateArticle(ctx context.Context, p auth.Principal, in NewArt
 		if err := s.insertTranslation(ctx, tx, p, id, in.Draft, now); err != nil {
 			return err
 		}
-		return changed(ctx, tx, id)
+		return s.changed(ctx, tx, id)
 	})
 	if err != nil {
 		return Article{}, err
@@ -294,7 +294,7 @@ func (s *Service) DeleteArticle(ctx context.Context, p auth.Principal, id int64)
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.NotFoundf("article %d not found", id)
 		}
-		return changed(ctx, tx, id)
+		return s.changed(ctx, tx, id)
 	})
 }
 
@@ -324,7 +324,7 @@ func (s *Service) touch(ctx context.Context, tx *sql.Tx, p auth.Principal, id in
 	if err := writeRevision(ctx, tx, p, id, r, now); err != nil {
 		return err
 	}
-	return changed(ctx, tx, id)
+	return s.changed(ctx, tx, id)
 }
 
 func agentRef(p auth.Principal) *int64 {

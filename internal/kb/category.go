@@ -159,7 +159,7 @@ func (s *Service) UpdateCategory(ctx context.Context, p auth.Principal, id int64
 		if err != nil {
 			return fmt.Errorf("update category %d: %w", id, err)
 		}
-		return changedIn(ctx, tx, `SELECT id FROM kb_articles WHERE category_id = $1`, id)
+		return s.changedIn(ctx, tx, `SELECT id FROM kb_articles WHERE category_id = $1`, id)
 	})
 	if err != nil {
 		return Category{}, err

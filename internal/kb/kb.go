@@ -63,6 +63,7 @@ type Service struct {
 	tickets TicketViewer
 	cfg     Config
 	finder  Finder
+	indexer Indexer
 }
 
 // NewService returns the knowledge base on d.

@@ -3,19 +3,30 @@ package kb
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"linedesk/internal/db"
 )
 
-// The search index learns of article changes from an outbox table the
-// knowledge base writes in the transaction of each change: the job queue
-// fails a job whose kind no node handles, so a "kb.article.changed" job
-// cannot be enqueued before the search engine registers its handler. The
-// index reads the outbox in order (Changes), indexes each article
-// (Documents: its published translations, or none once it is gone) and
-// forgets what it has done (ForgetChanges). Repeated changes of one article
-// are cheap to index twice.
+// The search index learns of article changes in the transaction of each
+// change. Once the search engine is plugged in (SetIndexer), it is told
+// directly and queues the article's indexing on the job queue. Until
+// then the changes wait in an outbox table: the job queue fails a job
+// whose kind no node handles, so a "kb.article.changed" job cannot be
+// enqueued before the search engine registers its handler. An index
+// reads the outbox in order (Changes), indexes each article (Documents:
+// its published translations, or none once it is gone) and forgets what
+// it has done (ForgetChanges). Repeated changes of one article are cheap
+// to index twice.
+
+// Indexer hears that an article changed, inside the change's
+// transaction q.
+type Indexer func(ctx context.Context, q db.Queryer, articleID int64) error
+
+// SetIndexer plugs the search index in: from then on it hears of every
+// change instead of the outbox. Call it while wiring, before serving.
+func (s *Service) SetIndexer(f Indexer) { s.indexer = f }
 
 // Change is one entry of the outbox: the article changed (ChangeEvent).
 type Change struct {
@@ -27,7 +38,10 @@ type Change struct {
 const changeSQL = `INSERT INTO kb_changes (article_id, created_at) VALUES ($1, $2)`
 
 // changed records that an article changed, in the change's transaction.
-func changed(ctx context.Context, q db.Queryer, articleID int64) error {
+func (s *Service) changed(ctx context.Context, q db.Queryer, articleID int64) error {
+	if s.indexer != nil {
+		return s.indexer(ctx, q, articleID)
+	}
 	if _, err := q.ExecContext(ctx, changeSQL, articleID, db.Now()); err != nil {
 		return fmt.Errorf("record change of article %d: %w", articleID, err)
 	}
@@ -36,7 +50,7 @@ func changed(ctx context.Context, q db.Queryer, articleID int64) error {
 
 // changedIn records a change of every article a query (selecting ids by
 // $1) finds.
-func changedIn(ctx context.Context, q db.Queryer, query string, arg any) error {
+func (s *Service) changedIn(ctx context.Context, q db.Queryer, query string, arg any) error {
 	rows, err := q.QueryContext(ctx, query, arg)
 	if err != nil {
 		return fmt.Errorf("articles changed: %w", err)
@@ -55,7 +69,7 @@ func changedIn(ctx context.Context, q db.Queryer, query string, arg any) error {
 		return err
 	}
 	for _, id := range ids {
-		if err := changed(ctx, q, id); err != nil {
+		if err := s.changed(ctx, q, id); err != nil {
 			return err
 		}
 	}
@@ -100,6 +114,7 @@ type Document struct {
 	PlanLimited bool       `json:"plan_limited"`
 	PlanIDs     []int64    `json:"plan_ids"`
 	CategoryID  *int64     `json:"category_id"`
+	ParentID    *int64     `json:"parent_category_id"` // the category's parent, if it has one
 	PublishedAt time.Time  `json:"published_at"`
 }
 
@@ -114,6 +129,14 @@ func (s *Service) Documents(ctx context.Context, articleID int64) ([]Document, e
 		}
 		return nil, err
 	}
+	var parent *int64
+	if a.CategoryID != nil {
+		c, err := findCategory(ctx, s.db.R, *a.CategoryID)
+		if err != nil && !isNotFound(err) {
+			return nil, err
+		}
+		parent = c.ParentID
+	}
 	out := []Document{}
 	for _, t := range a.Translations {
 		if t.PublishedAt == nil {
@@ -121,7 +144,66 @@ func (s *Service) Documents(ctx context.Context, articleID int64) ([]Document, e
 		}
 		out = append(out, Document{ArticleID: a.ID, Language: t.Language, Slug: t.Slug, Title: t.Title,
 			Text: PlainText(t.Body, nil), Visibility: a.Visibility, PlanLimited: a.PlanLimited, PlanIDs: a.PlanIDs,
-			CategoryID: a.CategoryID, PublishedAt: *t.PublishedAt})
+			CategoryID: a.CategoryID, ParentID: parent, PublishedAt: *t.PublishedAt})
 	}
 	return out, nil
+}
+
+// PublishedArticles lists, in ascending order, up to limit ids after the
+// given one of articles with a published translation: a rebuild of the
+// index walks them.
+func (s *Service) PublishedArticles(ctx context.Context, after int64, limit int) ([]int64, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT DISTINCT article_id FROM kb_translations
+		WHERE published_at IS NOT NULL AND article_id > $1 ORDER BY article_id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("published articles: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// CountPublished says how many published translations there are.
+func (s *Service) CountPublished(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM kb_translations WHERE published_at IS NOT NULL`).Scan(&n)
+	return n, err
+}
+
+// Readable returns, of the given articles, the languages of the
+// published translations r may read now, by article.
+func (s *Service) Readable(ctx context.Context, r Reader, articleIDs []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(articleIDs) == 0 {
+		return out, nil
+	}
+	var w db.Where
+	in := make([]string, len(articleIDs))
+	for i, id := range articleIDs {
+		in[i] = w.Arg(id)
+	}
+	w.Add(`a.id IN (` + strings.Join(in, ", ") + `)`)
+	visibleTo(&w, r)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT t.article_id, t.language FROM kb_translations t
+		JOIN kb_articles a ON a.id = t.article_id`+w.String(), w.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("readable articles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var lang string
+		if err := rows.Scan(&id, &lang); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], lang)
+	}
+	return out, rows.Err()
 }

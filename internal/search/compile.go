@@ -22,6 +22,9 @@ type plan struct {
 	public  bool        // the viewer reads only what customers see
 	marks   marks
 	nothing bool // no kind can match: the answer is empty
+	// minGroups is how many of the term groups a hit must hold, when
+	// any term matches (Request.AnyTerm).
+	minGroups int
 }
 
 // matching is what a search matches: every text term, no excluded text,
@@ -84,6 +87,9 @@ func (s *Service) compile(ctx context.Context, v Viewer, q Query, r Request) (pl
 		return p, nil
 	}
 	p.match = matching{text: and(text...), exclude: or(excluded...), filter: kinds, public: p.public}
+	if r.AnyTerm {
+		p.match.text, p.minGroups = or(text...), min(2, len(text))
+	}
 	if p.match.text == nil && p.match.filter == nil {
 		// Only exclusions: anchor them to the kinds searched.
 		p.match.filter = s.anyKind(r.Kinds)

@@ -99,6 +99,9 @@ type ContactScope struct {
 	ContactID   int64
 	CompanyID   *int64
 	CompanyWide bool // a company manager: sees every ticket of CompanyID
+	// PlanID is the plan the contact is served under: knowledge-base
+	// articles limited to plans are found under one of theirs only.
+	PlanID *int64
 }
 
 // AgentViewer is an agent's search.

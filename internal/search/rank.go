@@ -136,6 +136,21 @@ func bm25(p plan, idf []float64, avg float64, c *candidate) float64 {
 	return math.Round(score*1e9) / 1e9
 }
 
+// matchedGroups is how many of the plan's term groups a candidate holds
+// where the viewer reads.
+func matchedGroups(p plan, c *candidate) int {
+	n := 0
+	for _, g := range p.groups {
+		for _, v := range g.variants {
+			if occurrences(v, c.title) > 0 || occurrences(v, c.body) > 0 || !p.public && occurrences(v, c.notes) > 0 {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
 // termCount is how many terms a stored column holds.
 func termCount(s string) int {
 	if s == "" {

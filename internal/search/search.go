@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"linedesk/internal/apperr"
@@ -13,6 +14,7 @@ type Request struct {
 	Kinds   []string    // the kinds to search; all when empty
 	Filters []Condition // more conditions, from a screen's or the API's own parameters
 	Typing  bool        // the query is being typed: its last word is a prefix
+	AnyTerm bool        // documents holding any of the terms match (see Similar)
 	Newest  bool        // newest first instead of best first
 	Page    int         // 1-based
 	PerPage int         // 20 when 0, at most 100
@@ -58,6 +60,11 @@ func (s *Service) Search(ctx context.Context, v Viewer, r Request) (Result, erro
 	if err != nil {
 		return Result{}, err
 	}
+	return s.run(ctx, v, q, r)
+}
+
+// run compiles a parsed query and pages its ranked hits.
+func (s *Service) run(ctx context.Context, v Viewer, q Query, r Request) (Result, error) {
 	p, err := s.compile(ctx, v, q, r)
 	if err != nil || p.nothing {
 		return Result{Query: q, Hits: []Hit{}}, err
@@ -89,6 +96,9 @@ func (s *Service) matches(ctx context.Context, v Viewer, p plan, newest bool) ([
 	}
 	if err := s.rank(ctx, p, cands, newest); err != nil {
 		return nil, 0, false, err
+	}
+	if p.minGroups > 1 {
+		cands = slices.DeleteFunc(cands, func(c candidate) bool { return matchedGroups(p, &c) < p.minGroups })
 	}
 	return cands, len(cands), capped, nil
 }
