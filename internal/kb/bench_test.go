@@ -2,13 +2,17 @@ package kb_test
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 
 	"linedesk/internal/benchutil"
 	"linedesk/internal/db"
 	"linedesk/internal/dbtest"
+	"linedesk/internal/job"
 	"linedesk/internal/kb"
+	"linedesk/internal/search"
 )
 
 // BenchmarkPortalList measures the page the customer portal lists: 20
@@ -55,11 +59,11 @@ func BenchmarkPortalListFallback(b *testing.B) {
 }
 
 // BenchmarkPortalSuggestions measures the articles suggested while a
-// customer types a new request's subject, by the title match of its words
-// (until the search engine is plugged in), over the same 2,000 articles.
+// customer types a new request's subject over the same 2,000 articles: by
+// the title match of its words (without the search engine) and by the
+// search engine's similarity.
 func BenchmarkPortalSuggestions(b *testing.B) {
-	dbtest.EachB(b, func(b *testing.B, d *db.DB) {
-		f, plan := seedArticles(b, d, 2000)
+	eachEngine(b, func(b *testing.B, f *fixture, plan int64) {
 		var rec benchutil.Recorder
 		b.ResetTimer()
 		for i := 0; b.Loop(); i++ {
@@ -75,23 +79,79 @@ func BenchmarkPortalSuggestions(b *testing.B) {
 	})
 }
 
-// BenchmarkAgentPicker measures the article picker's title match on the
-// ticket page, over the same 2,000 articles.
+// BenchmarkAgentPicker measures the article picker's search on the
+// ticket page, over the same 2,000 articles: a title match without the
+// search engine, full text with it.
 func BenchmarkAgentPicker(b *testing.B) {
-	dbtest.EachB(b, func(b *testing.B, d *db.DB) {
-		f, _ := seedArticles(b, d, 2000)
+	eachEngine(b, func(b *testing.B, f *fixture, _ int64) {
 		var rec benchutil.Recorder
 		b.ResetTimer()
 		for i := 0; b.Loop(); i++ {
 			rec.Time(func() {
-				list, _, err := f.kb.FindArticles(f.ctx, kb.Filter{Q: fmt.Sprintf("printer %d", i%200), Published: true, Limit: 20})
-				if err != nil || len(list) == 0 {
-					b.Fatalf("%d found, %v", len(list), err)
+				q := fmt.Sprintf("printer %d", i%200)
+				var n int
+				var err error
+				if f.kb.HasFinder() {
+					var list []kb.Found
+					list, _, err = f.kb.Search(f.ctx, kb.Query{Text: q, Reader: kb.Reader{Agent: true}, Limit: 20})
+					n = len(list)
+				} else {
+					var list []kb.Article
+					list, _, err = f.kb.FindArticles(f.ctx, kb.Filter{Q: q, Published: true, Limit: 20})
+					n = len(list)
+				}
+				if err != nil || n == 0 {
+					b.Fatalf("%d found, %v", n, err)
 				}
 			})
 		}
 		rec.Report(b)
 	})
+}
+
+// BenchmarkTicketSuggestions measures the articles the ticket page
+// suggests for a ticket of a subject and a 60-word description, with the
+// search engine, over the same 2,000 articles.
+func BenchmarkTicketSuggestions(b *testing.B) {
+	dbtest.EachB(b, func(b *testing.B, d *db.DB) {
+		f, _ := seedArticles(b, d, 2000)
+		withSearch(b, f)
+		text := "Printer %d does not print\n" + strings.Repeat("Since Monday the office printer shows an error and the queue is stuck; ", 5)
+		var rec benchutil.Recorder
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			rec.Time(func() {
+				list, err := f.kb.Suggest(f.ctx, fmt.Sprintf(text, i%200), kb.Query{Reader: kb.Reader{Agent: true}, Limit: 5})
+				if err != nil || len(list) == 0 {
+					b.Fatalf("%d suggested, %v", len(list), err)
+				}
+			})
+		}
+		rec.Report(b)
+	})
+}
+
+// eachEngine runs a benchmark over 2,000 articles on both databases,
+// without and with the search engine.
+func eachEngine(b *testing.B, fn func(b *testing.B, f *fixture, plan int64)) {
+	dbtest.EachB(b, func(b *testing.B, d *db.DB) {
+		f, plan := seedArticles(b, d, 2000)
+		b.Run("title", func(b *testing.B) { fn(b, f, plan) })
+		withSearch(b, f)
+		b.Run("search", func(b *testing.B) { fn(b, f, plan) })
+	})
+}
+
+// withSearch plugs the search engine into f's knowledge base, as app
+// wires it, and indexes the articles.
+func withSearch(b *testing.B, f *fixture) {
+	b.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s := search.NewService(f.d, log, job.NewQueue(f.d, log), f.dir, search.Config{})
+	s.Register(search.NewArticleSource(s, f.kb))
+	if err := s.Rebuild(f.ctx, nil); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkRender measures turning a typical 4 KB article into sanitised

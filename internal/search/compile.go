@@ -88,7 +88,7 @@ func (s *Service) compile(ctx context.Context, v Viewer, q Query, r Request) (pl
 	}
 	p.match = matching{text: and(text...), exclude: or(excluded...), filter: kinds, public: p.public}
 	if r.AnyTerm {
-		p.match.text, p.minGroups = or(text...), min(2, len(text))
+		p.match.text, p.minGroups = or(text...), similarMinGroups(len(text))
 	}
 	if p.match.text == nil && p.match.filter == nil {
 		// Only exclusions: anchor them to the kinds searched.

@@ -26,6 +26,8 @@ type Document struct {
 	Subtitle string // under the title: a contact's address, a company's domains
 	Number   int64  // a ticket's number
 	Status   string // a ticket's status
+	HitID    int64  // the id a hit names when not ID: a translation names its article
+	Language string // a translation's language
 }
 
 // Part is a piece of a document's text.

@@ -73,8 +73,7 @@ func articleRequest(q kb.Query) Request {
 func articleHits(hits []Hit) []kb.Hit {
 	out := make([]kb.Hit, 0, len(hits))
 	for _, h := range hits {
-		id, lang := ArticleOf(h.ID)
-		out = append(out, kb.Hit{ArticleID: id, Language: lang, Score: h.Score, Snippet: h.Snippet})
+		out = append(out, kb.Hit{ArticleID: h.ID, Language: h.Language, Score: h.Score, Snippet: h.Snippet})
 	}
 	return out
 }

@@ -29,7 +29,8 @@ type Result struct {
 }
 
 // Hit is one found document: its title and a snippet of its text as
-// HTML, escaped, with the matching words in <mark>.
+// HTML, escaped, with the matching words in <mark>. An article's hit
+// names the article and the language of the translation that matched.
 type Hit struct {
 	Kind      string    `json:"kind"`
 	ID        int64     `json:"id"`
@@ -40,6 +41,7 @@ type Hit struct {
 	Score     float64   `json:"score"`
 	Number    int64     `json:"number,omitempty"`
 	Status    string    `json:"status,omitempty"`
+	Language  string    `json:"language,omitempty"` // an article's translation
 	Updated   time.Time `json:"updated_at"`
 }
 
@@ -160,8 +162,12 @@ func (s *Service) hits(ctx context.Context, v Viewer, p plan, page []candidate) 
 			continue // gone since it was indexed
 		}
 		title, snippet := s.an.highlight(d, p.marks, v.Internal())
-		out = append(out, Hit{Kind: c.kind, ID: c.ref, Title: d.Title, TitleHTML: title, Subtitle: d.Subtitle, Snippet: snippet,
-			Score: c.score, Number: d.Number, Status: d.Status, Updated: d.Updated})
+		id := c.ref
+		if d.HitID != 0 {
+			id = d.HitID
+		}
+		out = append(out, Hit{Kind: c.kind, ID: id, Title: d.Title, TitleHTML: title, Subtitle: d.Subtitle, Snippet: snippet,
+			Score: c.score, Number: d.Number, Status: d.Status, Language: d.Language, Updated: d.Updated})
 	}
 	return out, nil
 }

@@ -18,8 +18,8 @@ const (
 // Similar finds the documents most like a text (a ticket's subject,
 // description and replies, for suggested articles): documents holding
 // any of the text's most frequent words, ranked by BM25 over all of
-// them; a hit shares at least two of the words when the text has two.
-// r.Query is unused.
+// them; a hit shares at least two of the words when the text has four
+// or more (a subject being typed may share one). r.Query is unused.
 func (s *Service) Similar(ctx context.Context, v Viewer, text string, r Request) (Result, error) {
 	if v.Agent == nil && v.Contact == nil {
 		return Result{}, apperr.Errorf(apperr.Forbidden, "a search needs an agent or a contact")
@@ -67,4 +67,13 @@ func (a *Analyzer) similarTerms(text string) []Term {
 		out = append(out, w.term)
 	}
 	return out
+}
+
+// similarMinGroups is how many of a similarity search's words a hit
+// must share: one word in common means little in a long text.
+func similarMinGroups(words int) int {
+	if words >= 4 {
+		return 2
+	}
+	return 1
 }

@@ -116,7 +116,7 @@ func articleDoc(ref int64, d kb.Document) Document {
 		}
 	}
 	return Document{Kind: KindArticle, ID: ref, Title: d.Title, Parts: []Part{{Text: d.Text}}, Facets: facets,
-		Subtitle: d.Language, Updated: d.PublishedAt, Open: true}
+		HitID: d.ArticleID, Language: d.Language, Updated: d.PublishedAt, Open: true}
 }
 
 // IDs lists translation ids after the given one for a rebuild: every

@@ -271,3 +271,27 @@ func TestE2EScreenshotsFirstLine(t *testing.T) {
 		d.screenshot(anna, "article-picker-"+lang)
 	}
 }
+
+// TestE2ESuggestedArticle: the ticket page suggests the article that
+// answers the ticket, and one click puts its text into the reply, counted
+// as an insertion.
+func TestE2ESuggestedArticle(t *testing.T) {
+	d := e2eStart(t)
+	a := d.article(kbase.Settings{Visibility: kbase.Public}, kbase.Draft{Language: "en", Title: "The printer prints blank pages",
+		Body: "Replace the toner cartridge, then print a test page from the printer's menu."})
+	tk := d.ticket("Printer prints only blank pages", "Since this morning every page comes out blank.", &d.line1.ID)
+	if err := d.app.Search.Rebuild(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	anna := d.signedIn(d.anna)
+	d.open(anna, fmt.Sprintf("/tickets/%d", tk.ID))
+	d.waitUntil(anna, "the suggestion shows", `document.querySelector("#kb-suggested .picker-item")`)
+	if got := d.text(anna, "#kb-suggested .picker-title"); got != "The printer prints blank pages" {
+		t.Errorf("suggested %q", got)
+	}
+	d.do(anna, "put the article's text into the reply", chromedp.Click(chromedp.CSS(`#kb-suggested button[data-mode=text]`)))
+	d.waitUntil(anna, "the text is in the reply", `document.querySelector("#reply-body").value.includes("toner cartridge")`)
+	if u, _ := d.app.KB.ArticleUsage(context.Background(), a.ID); u.Inserted != 1 {
+		t.Errorf("%d insertions counted", u.Inserted)
+	}
+}

@@ -6,21 +6,25 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/attachment"
 	"linedesk/internal/kb"
+	"linedesk/internal/ticket"
 )
 
-// The knowledge base as agents read it: browsing by category and title,
-// an article's page, and the picker on the ticket page that puts an
-// article into a reply. Until the search engine is plugged in, "search"
-// here is a case-insensitive match on titles.
+// The knowledge base as agents read it: browsing by category, full-text
+// search, an article's page, the picker on the ticket page that puts an
+// article into a reply and the articles suggested for a ticket. Until the
+// search engine is plugged in, "search" here is a case-insensitive match
+// on titles and nothing is suggested.
 
 func (s *Server) kbRoutes(mux *http.ServeMux) {
 	s.page(mux, "GET /kb", s.handleKB)
 	s.page(mux, "GET /kb/{id}", s.handleKBArticle)
 	s.page(mux, "GET /tickets/{id}/kb", s.handleKBPicker)
+	s.page(mux, "GET /tickets/{id}/kb/suggested", s.handleKBSuggested)
 	s.page(mux, "POST /tickets/{id}/kb/{article}/insert", s.handleKBInsert)
 }
 
@@ -30,6 +34,7 @@ type kbItem struct {
 	Article kb.Article
 	Shown   kb.Translation
 	Others  []kb.Translation
+	Snippet template.HTML // the matching passage of a full-text search
 }
 
 // kbItems picks, for each article, the published translation in the
@@ -58,13 +63,14 @@ type kbPage struct {
 	Categories []kb.Category
 	Category   *int64
 	Q          string
+	FullText   bool // searches run on the search engine
 	Items      []kbItem
 	Pager      pager
 }
 
 func (s *Server) handleKB(w http.ResponseWriter, r *http.Request) error {
 	v := viewer(r)
-	data := kbPage{Page: s.newPage(r, v.L, v, "kb"), Q: r.URL.Query().Get("q")}
+	data := kbPage{Page: s.newPage(r, v.L, v, "kb"), Q: r.URL.Query().Get("q"), FullText: s.KB.HasFinder()}
 	var err error
 	if data.Category, err = queryID(r, "category"); err != nil {
 		return err
@@ -72,12 +78,11 @@ func (s *Server) handleKB(w http.ResponseWriter, r *http.Request) error {
 	if data.Categories, err = s.KB.Categories(r.Context()); err != nil {
 		return err
 	}
-	list, total, err := s.KB.FindArticles(r.Context(), kb.Filter{CategoryID: data.Category, Q: data.Q, Published: true,
-		Offset: listOffset(r), Limit: adminPerPage})
+	items, total, err := s.findKB(r.Context(), data.Q, data.Category, listOffset(r), adminPerPage, v.L.Lang)
 	if err != nil {
 		return err
 	}
-	data.Items, data.Pager = kbItems(list, v.L.Lang), newPager(r, total)
+	data.Items, data.Pager = items, newPager(r, total)
 	s.render(w, r, http.StatusOK, "kb", data)
 	return nil
 }
@@ -180,17 +185,110 @@ func (s *Server) handleKBPicker(w http.ResponseWriter, r *http.Request) error {
 	if data.Categories, err = s.KB.Categories(r.Context()); err != nil {
 		return err
 	}
-	list, total, err := s.KB.FindArticles(r.Context(), kb.Filter{CategoryID: data.Category, Q: data.Q, Published: true, Limit: 20})
+	data.Items, data.Total, err = s.findKB(r.Context(), data.Q, data.Category, 0, 20, s.requesterLanguage(r.Context(), t), v.L.Lang)
 	if err != nil {
 		return err
 	}
-	lang := v.L.Lang
-	if c, err := s.Directory.FindContact(r.Context(), t.Requester.ID); err == nil {
-		lang = c.Language
-	}
-	data.Items, data.Total = kbItems(list, lang, v.L.Lang), total
 	s.fragment(w, r, "ticket_tools", "kb-results", data)
 	return nil
+}
+
+// requesterLanguage is the language the ticket's requester reads, "" when
+// unknown.
+func (s *Server) requesterLanguage(ctx context.Context, t ticket.Ticket) string {
+	if c, err := s.Directory.FindContact(ctx, t.Requester.ID); err == nil {
+		return c.Language
+	}
+	return ""
+}
+
+// findKB lists published articles for agents: by full text when there is
+// a search and the search engine is plugged in, else by category and
+// title.
+func (s *Server) findKB(ctx context.Context, q string, category *int64, offset, limit int, prefer ...string) ([]kbItem, int, error) {
+	if q == "" || !s.KB.HasFinder() {
+		list, total, err := s.KB.FindArticles(ctx, kb.Filter{CategoryID: category, Q: q, Published: true, Offset: offset, Limit: limit})
+		return kbItems(list, prefer...), total, err
+	}
+	found, total, err := s.KB.Search(ctx, kb.Query{Text: q, Reader: kb.Reader{Agent: true}, CategoryID: category,
+		Offset: offset, Limit: limit})
+	return foundItems(found), total, err
+}
+
+// foundItems are the hits of a full-text search, an article once, shown
+// in the translation that matched best.
+func foundItems(found []kb.Found) []kbItem {
+	out := []kbItem{}
+	seen := map[int64]bool{}
+	for _, f := range found {
+		if seen[f.Article.ID] {
+			continue
+		}
+		seen[f.Article.ID] = true
+		item := kbItem{Article: f.Article, Shown: f.Translation, Snippet: template.HTML(f.Snippet)}
+		for _, t := range f.Article.Translations {
+			if t.PublishedAt != nil && t.Language != f.Translation.Language {
+				item.Others = append(item.Others, t)
+			}
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// kbSuggested is the panel of articles suggested for a ticket.
+type kbSuggested struct {
+	Page
+	TicketID int64
+	Items    []kbItem
+}
+
+// suggestedArticles is how many articles the ticket page suggests.
+const suggestedArticles = 5
+
+// handleKBSuggested suggests the articles most like the ticket's subject,
+// description and replies, loaded after the ticket page.
+func (s *Server) handleKBSuggested(w http.ResponseWriter, r *http.Request) error {
+	v := viewer(r)
+	id, err := ticketID(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.Tickets.FindTicket(r.Context(), v.P, id)
+	if err != nil {
+		return err
+	}
+	data := kbSuggested{Page: s.newPage(r, v.L, v, "ticket"), TicketID: id, Items: []kbItem{}}
+	if s.KB.HasFinder() {
+		text, err := s.ticketText(r.Context(), t)
+		if err != nil {
+			return err
+		}
+		found, err := s.KB.Suggest(r.Context(), text, kb.Query{Reader: kb.Reader{Agent: true}, Limit: suggestedArticles})
+		if err != nil {
+			return err
+		}
+		data.Items = foundItems(found)
+	}
+	s.fragment(w, r, "ticket_tools", "kb-suggested", data)
+	return nil
+}
+
+// ticketText is what a ticket is about: its subject (twice: it says the
+// most in the fewest words), then what the customer and the team wrote
+// publicly.
+func (s *Server) ticketText(ctx context.Context, t ticket.Ticket) (string, error) {
+	conv, err := s.Tickets.Conversations(ctx, []int64{t.ID})
+	if err != nil {
+		return "", err
+	}
+	parts := []string{t.Subject, t.Subject}
+	for _, c := range conv[t.ID] {
+		if c.Public {
+			parts = append(parts, c.Text)
+		}
+	}
+	return strings.Join(parts, "\n"), nil
 }
 
 // handleKBInsert counts an article put into the reply and answers the

@@ -128,7 +128,10 @@ func (s *Server) searchable(kind string) bool {
 
 func (s *Server) searchTabs(l *i18n.Localizer, q, current string) []searchTab {
 	tabs := []searchTab{{Label: l.T("search.kind_all"), Current: current == ""}}
-	for _, k := range []string{search.KindTicket, search.KindContact, search.KindCompany} {
+	for _, k := range []string{search.KindTicket, search.KindArticle, search.KindContact, search.KindCompany} {
+		if !s.searchable(k) {
+			continue
+		}
 		tabs = append(tabs, searchTab{Kind: k, Label: kindLabel(l, k), Current: current == k})
 	}
 	for i := range tabs {
@@ -149,6 +152,8 @@ func kindLabel(l *i18n.Localizer, kind string) string {
 		return l.T("search.kind_contact")
 	case search.KindCompany:
 		return l.T("search.kind_company")
+	case search.KindArticle:
+		return l.T("search.kind_article")
 	}
 	return kind
 }
@@ -162,12 +167,15 @@ func hitLabel(l *i18n.Localizer, kind string) string {
 		return l.T("search.hit_contact")
 	case search.KindCompany:
 		return l.T("search.hit_company")
+	case search.KindArticle:
+		return l.T("search.hit_article")
 	}
 	return kind
 }
 
-// searchHits gives each hit its links: a ticket opens; a contact or a
-// company lists its tickets (administrators may also edit it).
+// searchHits gives each hit its links: a ticket or an article opens; a
+// contact or a company lists its tickets (administrators may also edit
+// it, and an article).
 func (s *Server) searchHits(v *Viewer, hits []search.Hit) []searchHit {
 	out := make([]searchHit, len(hits))
 	for i, h := range hits {
@@ -180,6 +188,9 @@ func (s *Server) searchHits(v *Viewer, hits []search.Hit) []searchHit {
 		case search.KindContact:
 			sh.URL = "/search?" + url.Values{"kind": {search.KindTicket}, "q": {`from:"` + contactKey(h) + `"`}}.Encode()
 			sh.AdminURL = "/admin/contacts/" + id
+		case search.KindArticle:
+			sh.URL = "/kb/" + id + "?lang=" + h.Language
+			sh.AdminURL = "/admin/articles/" + id
 		case search.KindCompany:
 			sh.URL = "/search?" + url.Values{"kind": {search.KindTicket}, "q": {`company:"` + h.Title + `"`}}.Encode()
 			sh.AdminURL = "/admin/companies/" + id

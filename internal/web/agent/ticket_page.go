@@ -59,6 +59,7 @@ type ticketPage struct {
 	Scripts      []script.Offer
 	Macros       []reply.Reply
 	KBCategories []kb.Category
+	SuggestKB    bool // the search engine suggests articles for the ticket
 	Error        string                  // a save that failed, e.g. a colleague's change
 	Draft        draft                   // what the agent had typed, kept through an error
 	Form         ticket.Ticket           // the side panel's values: the ticket, with the agent's unsaved choices after an error
@@ -157,6 +158,7 @@ func (s *Server) firstLineTools(ctx context.Context, v *Viewer, d *ticketPage) e
 	if d.Macros, err = s.Replies.List(ctx, v.P, reply.Filter{Kind: reply.Macro}); err != nil {
 		return err
 	}
+	d.SuggestKB = s.KB.HasFinder()
 	d.KBCategories, err = s.KB.Categories(ctx)
 	return err
 }

@@ -201,7 +201,7 @@
       fetch(kb.dataset.kbInsert, { method: "POST", body: fd, credentials: "same-origin", headers: { "HX-Request": "true" } })
         .then(function (res) { return res.ok ? res.json() : pickerError(res); })
         .then(function (ins) {
-          dlg.close();
+          if (dlg) dlg.close();
           insertAtCursor(document.getElementById("reply-body"), ins.text);
           toast(body.dataset.inserted || "✓");
         })
