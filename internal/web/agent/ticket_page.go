@@ -59,7 +59,7 @@ type ticketPage struct {
 	Scripts      []script.Offer
 	Macros       []reply.Reply
 	KBCategories []kb.Category
-	SuggestKB    bool // the search engine suggests articles for the ticket
+	SuggestKB    bool                    // the search engine suggests articles for the ticket
 	Error        string                  // a save that failed, e.g. a colleague's change
 	Draft        draft                   // what the agent had typed, kept through an error
 	Form         ticket.Ticket           // the side panel's values: the ticket, with the agent's unsaved choices after an error
