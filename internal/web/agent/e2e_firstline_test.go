@@ -171,7 +171,7 @@ func TestE2EReplyBoxAnswers(t *testing.T) {
 		t.Errorf("the picker lists %d articles, want the public and the internal one", n)
 	}
 	d.do(anna, "look for the office network", chromedp.SendKeys(chromedp.CSS("#kb-picker input[name=q]"), "office"))
-	d.waitUntil(anna, "the search narrows", `document.querySelectorAll("#kb-picker .picker-item").length === 1`)
+	d.waitUntil(anna, "the search narrows", `document.querySelectorAll("#kb-picker .picker-item").length === 1 && !document.querySelector("#kb-picker .htmx-request")`)
 	d.do(anna, "insert the Russian link", chromedp.Click(chromedp.CSS(`#kb-picker button[data-mode=link][data-lang=ru]`)))
 	d.waitUntil(anna, "the link is in the reply", `document.querySelector("#reply-body").value.includes("/portal/kb/")`)
 	want := "Мария, вот инструкция:\n\nПодключение к офисному Wi-Fi: " + d.app.KB.PortalURL("podklyuchenie-k-ofisnomu-wi-fi")

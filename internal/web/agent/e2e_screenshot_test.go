@@ -14,7 +14,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"linedesk/internal/directory"
+	"linedesk/internal/kb"
 	"linedesk/internal/mailbox"
+	"linedesk/internal/sla"
 	"linedesk/internal/ticket"
 )
 
@@ -41,7 +43,7 @@ func TestE2EScreenshots(t *testing.T) {
 		d.screenshot(ctx, "queue-"+lang)
 
 		d.shows(ctx, fmt.Sprintf("/tickets/%d", tk.ID))
-		d.waitUntil(ctx, "the images load", `[...document.images].every(i => i.complete)`)
+		d.waitUntil(ctx, "the images and the suggested article load", `[...document.images].every(i => i.complete) && !!document.querySelector("#kb-suggested .picker-item")`)
 		e2eNoMarkers(t, d, ctx, "ticket-"+lang)
 		d.screenshot(ctx, "ticket-"+lang)
 
@@ -94,6 +96,7 @@ func (d *e2eDesk) showcase() ticket.Ticket {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.showcasePlan()
 	rows := []struct {
 		subject  string
 		who      int64
@@ -146,7 +149,33 @@ func (d *e2eDesk) showcase() ticket.Ticket {
 			t.Fatal(err)
 		}
 	}
+	d.article(kb.Settings{Visibility: kb.Public}, kb.Draft{Language: "ru", Title: "Сканер не отправляет сканы на почту",
+		Body: "Если сканер пишет «Ошибка отправки», проверьте пароль почтовой учётной записи сканера и настройки SMTP-сервера."})
+	if err := d.app.Search.Rebuild(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
 	return tk
+}
+
+// showcasePlan puts the client on a business plan with deadlines for
+// every priority.
+func (d *e2eDesk) showcasePlan() {
+	ctx := context.Background()
+	in := sla.NewPlanInput()
+	in.Name = "Business"
+	minutes := func(n int) *int { return &n }
+	for _, p := range []ticket.Priority{ticket.PriorityLow, ticket.PriorityNormal, ticket.PriorityHigh, ticket.PriorityUrgent} {
+		in.Targets[p] = sla.Targets{FirstResponse: minutes(240), NextResponse: minutes(480), Resolution: minutes(2400)}
+	}
+	in.Targets[ticket.PriorityHigh] = sla.Targets{FirstResponse: minutes(60), NextResponse: minutes(120), Resolution: minutes(480)}
+	plan, err := d.app.SLA.CreatePlan(ctx, in)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if _, err := d.app.Directory.UpdateCompany(ctx, d.company.ID, directory.CompanyUpdate{
+		PlanID: directory.Ref{Set: true, ID: &plan.ID}}); err != nil {
+		d.t.Fatal(err)
+	}
 }
 
 // upload stores a file in Anna's name and returns its id.
