@@ -70,7 +70,7 @@ func (a *App) portalHandler(closing <-chan struct{}) (http.Handler, error) {
 	s := &webportal.Server{Log: a.Log, Portal: a.Portal, Tickets: a.Tickets, Directory: a.Directory,
 		Attachments: a.Attachments, Sessions: sessions, Text: a.web.text, Assets: a.web.assets, Hub: a.web.hub,
 		Promise: a.promise, SecureOnly: strings.HasPrefix(a.Config.BaseURL, "https://"), Closing: closing,
-		TrustedProxies: a.Config.TrustedProxies, KB: a.KB, Plans: a.PortalPlans(),
+		TrustedProxies: a.Config.TrustedProxies, KB: a.KB, Plans: a.PortalPlans(), Search: a.Search,
 		AgentBrowser: func(r *http.Request) bool { return agent.SignedInAgent(r, a.web.sessions) != 0 }}
 	return s.Handler()
 }

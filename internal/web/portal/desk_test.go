@@ -58,8 +58,22 @@ type desk struct {
 // given (a plan policy, a promise) and serves the portal.
 func newDesk(t *testing.T, opts ...app.Option) *desk {
 	t.Helper()
+	return newDeskOn(t, "sqlite:"+filepath.Join(t.TempDir(), "l.db"), opts...)
+}
+
+// eachDatabase runs fn on a fresh SQLite file and on a fresh PostgreSQL
+// database, as the subtests "sqlite" and "postgres".
+func eachDatabase(t *testing.T, fn func(t *testing.T, url string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, "sqlite:"+filepath.Join(t.TempDir(), "l.db")) })
+	t.Run("postgres", func(t *testing.T) { _, url := dbtest.PostgresURL(t); fn(t, url) })
+}
+
+// newDeskOn is newDesk on the database at url.
+func newDeskOn(t *testing.T, url string, opts ...app.Option) *desk {
+	t.Helper()
 	cfg := config.Default()
-	cfg.DatabaseURL, cfg.DataDir = "sqlite:"+filepath.Join(t.TempDir(), "l.db"), t.TempDir()
+	cfg.DatabaseURL, cfg.DataDir = url, t.TempDir()
 	cfg.BaseURL = "https://help.example"
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -88,7 +102,7 @@ func (d *desk) serve(log *slog.Logger) {
 	closing := make(chan struct{})
 	d.portal = &webportal.Server{Log: log, Portal: d.a.Portal, Tickets: d.a.Tickets, Directory: d.a.Directory,
 		Attachments: d.a.Attachments, Sessions: sessions, Text: text, Assets: assets, Hub: d.hub, Closing: closing,
-		Promise: d.a.PortalPromise(), KB: d.a.KB, Plans: d.a.PortalPlans()}
+		Promise: d.a.PortalPromise(), KB: d.a.KB, Plans: d.a.PortalPlans(), Search: d.a.Search}
 	h, err := d.portal.Handler()
 	d.must(err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -98,6 +112,40 @@ func (d *desk) serve(log *slog.Logger) {
 	go func() { w.Run(ctx); close(done) }()
 	d.srv = httptest.NewServer(h)
 	t.Cleanup(func() { close(closing); d.srv.Close(); cancel(); <-done })
+}
+
+// work runs the application's job workers until the test ends: the
+// search index's jobs among them.
+func (d *desk) work() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.a.Jobs.Run(ctx, 2); close(done) }()
+	d.t.Cleanup(func() { cancel(); <-done })
+}
+
+// indexed waits until the job workers (see work) have run every index
+// job queued so far; one that died fails the test.
+func (d *desk) indexed() {
+	d.t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		d.a.Jobs.Wake()
+		var waiting, dead int
+		d.must(d.a.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE kind LIKE 'search.%' AND state IN ('pending', 'running')`).
+			Scan(&waiting))
+		d.must(d.a.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE kind LIKE 'search.%' AND state = 'dead'`).Scan(&dead))
+		if dead > 0 {
+			d.t.Fatalf("%d index jobs died", dead)
+		}
+		if waiting == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("%d index jobs still waiting", waiting)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (d *desk) seed() {

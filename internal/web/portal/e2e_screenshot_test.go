@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -40,6 +41,9 @@ func TestE2EScreenshots(t *testing.T) {
 		pages["/frame-"+lang] = framePage(e.base, f.ID, lang)
 	}
 	ctx := context.Background()
+	for _, q := range listSearches {
+		e.indexedFor(boss, q, 1)
+	}
 	for _, size := range [][2]int64{laptop, phone} {
 		kind := "laptop"
 		if size == phone {
@@ -52,6 +56,11 @@ func TestE2EScreenshots(t *testing.T) {
 			e.open(tab, "/portal/tickets?scope=company&status=all")
 			e.noMarkers(tab, name("list"))
 			e.screenshot(tab, name("list"))
+
+			e.open(tab, "/portal/tickets?scope=company&status=all&q="+url.QueryEscape(listSearches[lang]))
+			e.waitUntil(tab, "the search's hits show", `!!document.querySelector("#search-found")`)
+			e.noMarkers(tab, name("list-search"))
+			e.screenshot(tab, name("list-search"))
 
 			e.open(tab, fmt.Sprintf("/portal/tickets/%d", tk.Number))
 			e.waitUntil(tab, "the images load", `[...document.images].every(i => i.complete)`)
@@ -86,6 +95,9 @@ func TestE2EScreenshots(t *testing.T) {
 			e.waitUntil(tab, "the form is shown", `!!document.querySelector(".ldf form")`)
 			e.screenshot(tab, name("form"))
 		}
+		e.open(tab, "/portal/tickets?scope=company&q="+url.QueryEscape(`status:urgent "VPN`))
+		e.noMarkers(tab, "the search's error")
+		e.screenshot(tab, "portal-list-search-error-lv-"+kind)
 		e.open(tab, client+"/frame-lv")
 		e.screenshot(tab, "portal-frame-lv-"+kind)
 		signedOut := e.tab(size)
@@ -101,6 +113,10 @@ func TestE2EScreenshots(t *testing.T) {
 		e.screenshot(signedOut, "portal-kb-fallback-ru-"+kind)
 	}
 }
+
+// listSearches are the screenshots' searches of the list, one a
+// language, each finding tickets by other forms of their words.
+var listSearches = map[string]string{"en": "laptop", "ru": "сервер тормозит", "lv": "printeri drukā"}
 
 // noMarkers fails when a page shows a message id instead of its text.
 func (e *e2e) noMarkers(tab context.Context, what string) {

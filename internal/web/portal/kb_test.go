@@ -192,6 +192,7 @@ func variants() map[string][]variant {
 	internal := func(w *world) kb.Article { return w.kb.internal }
 	forged := func(*world, int) string { return "AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA" }
 	return map[string][]variant{
+		"GET /portal/tickets": searchVariants(),
 		"GET /portal/kb": {
 			{"the front page", func(*world, int) call { return call{method: "GET", path: "/portal/kb"} }, publicAll},
 		},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -37,6 +38,9 @@ const (
 	forbidden = "403"     // may see the ticket, may not do this to it
 	toSignIn  = "sign in" // sent to the sign-in page
 	refused   = "refused" // a public page that says no (registration off, a used link)
+	finds     = "finds"   // a search lists the ticket
+	misses    = "misses"  // a search answers, without the ticket
+	badQuery  = "422"     // a search that cannot run, said so
 )
 
 // world is what the matrix runs on.
@@ -61,7 +65,14 @@ const (
 )
 
 func newWorld(t *testing.T) *world {
-	d := newDesk(t)
+	return newWorldOn(t, "sqlite:"+filepath.Join(t.TempDir(), "l.db"))
+}
+
+// newWorldOn is the world on the database at url, its index kept by the
+// job workers.
+func newWorldOn(t *testing.T, url string) *world {
+	d := newDeskOn(t, url)
+	d.work()
 	ctx := context.Background()
 	w := &world{d: d}
 	other, err := d.a.Directory.CreateCompany(ctx, directory.CompanyInput{Name: "Cits SIA", Domains: []string{"other.example"}})
@@ -101,6 +112,7 @@ func newWorld(t *testing.T) *world {
 		w.people[r] = d.signIn(w.accounts[r].Email)
 	}
 	w.people[signedOut] = d.browser()
+	d.indexed()
 	return w
 }
 
@@ -238,7 +250,10 @@ func onLive(w *world, _ int) call {
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
-	w := newWorld(t)
+	eachDatabase(t, func(t *testing.T, url string) { authorizationMatrix(t, newWorldOn(t, url)) })
+}
+
+func authorizationMatrix(t *testing.T, w *world) {
 	m, more := matrix(), variants()
 	var patterns []string
 	for _, r := range w.d.portal.Routes() {
@@ -305,6 +320,17 @@ func (w *world) check(t *testing.T, role int, c call, want string) {
 	case refused:
 		if res.StatusCode < 400 {
 			t.Errorf("%s %s: status %d, want a refusal", c.method, c.path, res.StatusCode)
+		}
+	case finds, misses:
+		link := fmt.Sprintf(`href="/portal/tickets/%d"`, w.t.Number)
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="ticket-list"`) {
+			t.Errorf("%s %s: status %d, want the list: %.2000s", c.method, c.path, res.StatusCode, body)
+		} else if found := strings.Contains(body, link); found != (want == finds) {
+			t.Errorf("%s %s: %s finds the ticket: %v, want %v", c.method, c.path, roleNames[role], found, want == finds)
+		}
+	case badQuery:
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="search-error"`) {
+			t.Errorf("%s %s: status %d, want 422 with the query's error: %.2000s", c.method, c.path, res.StatusCode, body)
 		}
 	}
 	w.noLeak(t, role, c, body)

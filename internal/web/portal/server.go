@@ -22,6 +22,7 @@ import (
 	"linedesk/internal/kb"
 	"linedesk/internal/live"
 	"linedesk/internal/portal"
+	"linedesk/internal/search"
 	"linedesk/internal/ticket"
 	"linedesk/internal/web/static"
 )
@@ -40,6 +41,9 @@ type Server struct {
 	Promise     portal.Promise // nil: NoPromise
 	KB          *kb.Service
 	Plans       PlanFinder // the contacts' plans, for articles limited to plans; nil: nobody is under a plan
+	// Search finds tickets for the list's search box, in the customer's
+	// scope; nil: the list matches the words in the tickets' own text.
+	Search *search.Service
 	// AgentBrowser reports whether a request comes from a browser signed in
 	// to the workspace, whose reading of an article the workspace counts;
 	// nil: none is.

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"encoding/csv"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,6 +49,11 @@ type listPage struct {
 	PageNo   int
 	Pages    int
 	Statuses []string
+
+	// A search (Q) through the search index.
+	Searched    bool   // the rows are hits, best first
+	More        bool   // more match than were counted
+	SearchError string // what is wrong with the query, in the customer's language
 }
 
 // PrevPage and NextPage are the pager's pages.
@@ -62,6 +68,10 @@ type listRow struct {
 	Agent    string    // who works on it: the agent's real name
 	Activity time.Time // the last thing the customer can see happen
 	Mine     bool      // the viewer asked for it (a manager sees the company's too)
+
+	// A search hit's subject and text with the words found in <mark>,
+	// escaped by the search index.
+	TitleHTML, Snippet template.HTML
 }
 
 // listFilter reads the list's filters; a customer who is not a manager
@@ -89,6 +99,9 @@ func listFilter(r *http.Request, v *Viewer) (ticket.Filter, listPage) {
 func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) error {
 	v := viewer(r)
 	f, d := listFilter(r, v)
+	if s.searching(d) {
+		return s.handleTicketSearch(w, r, v, f, d)
+	}
 	list, total, err := s.Tickets.FindCustomerTickets(r.Context(), v.C, f)
 	if err != nil {
 		return err
@@ -135,22 +148,24 @@ func (s *Server) listRows(ctx context.Context, v *Viewer, list []ticket.Ticket) 
 }
 
 // handleTicketsCSV exports the list as its filters select it, every page
-// of it, for a spreadsheet.
+// of it, for a spreadsheet; a search exports what it finds.
 func (s *Server) handleTicketsCSV(w http.ResponseWriter, r *http.Request) error {
 	v := viewer(r)
-	f, _ := listFilter(r, v)
-	f.PerPage = 500
+	f, d := listFilter(r, v)
+	pages := s.listPages
+	if s.searching(d) {
+		if _, _, err := s.searchTickets(r.Context(), v, ticket.Filter{Query: f.Query, PerPage: 1}); err != nil {
+			return err // a query that cannot run shows its error page, not a file
+		}
+		pages = s.searchExport
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="tickets.csv"`)
 	out := csv.NewWriter(w)
 	l := v.L
 	out.Write([]string{l.T("portal.col.number"), l.T("portal.col.subject"), l.T("portal.col.status"),
 		l.T("portal.col.requester"), l.T("portal.col.agent"), l.T("portal.col.created"), l.T("portal.col.updated")})
-	for f.Page = 1; f.Page <= 20; f.Page++ {
-		list, _, err := s.Tickets.FindCustomerTickets(r.Context(), v.C, f)
-		if err != nil {
-			return err
-		}
+	err := pages(r.Context(), v, f, func(list []ticket.Ticket) error {
 		rows, err := s.listRows(r.Context(), v, list)
 		if err != nil {
 			return err
@@ -159,10 +174,29 @@ func (s *Server) handleTicketsCSV(w http.ResponseWriter, r *http.Request) error 
 			out.Write([]string{ticket.Number(row.T.Number), row.T.Subject, l.T("portal.status." + string(row.T.Status)),
 				row.T.Requester.Name, row.Agent, row.T.CreatedAt.UTC().Format(time.RFC3339), row.Activity.UTC().Format(time.RFC3339)})
 		}
-		if len(list) < f.PerPage {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	out.Flush()
 	return out.Error()
+}
+
+// listPages calls fn with every page of the list (up to 10,000 tickets).
+func (s *Server) listPages(ctx context.Context, v *Viewer, f ticket.Filter, fn func([]ticket.Ticket) error) error {
+	f.PerPage = 500
+	for f.Page = 1; f.Page <= 20; f.Page++ {
+		list, _, err := s.Tickets.FindCustomerTickets(ctx, v.C, f)
+		if err != nil {
+			return err
+		}
+		if err := fn(list); err != nil {
+			return err
+		}
+		if len(list) < f.PerPage {
+			return nil
+		}
+	}
+	return nil
 }
