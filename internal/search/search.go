@@ -87,12 +87,16 @@ func (s *Service) run(ctx context.Context, v Viewer, q Query, r Request) (Result
 // the viewer may open now, ranked; how many they are, and whether the
 // index holds more matches than were ranked.
 func (s *Service) matches(ctx context.Context, v Viewer, p plan, newest bool) ([]candidate, int, bool, error) {
-	cands, err := s.eng.match(ctx, p.match, s.cfg.Candidates+1)
+	limit := s.cfg.Candidates
+	if p.minGroups > 0 {
+		limit = min(limit, similarCandidates)
+	}
+	cands, err := s.eng.match(ctx, p.match, limit+1)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	capped := len(cands) > s.cfg.Candidates
-	cands = cands[:min(len(cands), s.cfg.Candidates)]
+	capped := len(cands) > limit
+	cands = cands[:min(len(cands), limit)]
 	if cands, err = s.allowed(ctx, v, cands); err != nil {
 		return nil, 0, false, err
 	}

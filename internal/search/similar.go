@@ -8,11 +8,13 @@ import (
 	"linedesk/internal/apperr"
 )
 
-// Bounds of a similarity search: the text read, and the distinct words
-// of it searched for.
+// Bounds of a similarity search: the text read, the distinct words of
+// it searched for, and the newest matches ranked (a few are shown, and
+// any of many words matches a lot).
 const (
-	similarTextRunes = 8000
-	similarTerms     = 24
+	similarTextRunes  = 8000
+	similarTerms      = 24
+	similarCandidates = 200
 )
 
 // Similar finds the documents most like a text (a ticket's subject,

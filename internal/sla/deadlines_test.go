@@ -242,3 +242,36 @@ func TestDeadlines(t *testing.T) {
 		})
 	}
 }
+
+// TestChannelOutsidePlan: a plan promises deadlines only for the channels
+// it includes; a ticket that came by another has none, and its status
+// says which channel.
+func TestChannelOutsidePlan(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		in := sla.PlanInput{Name: f.plan.Name, Terms: f.plan.Terms}
+		in.Channels = []ticket.Channel{ticket.ChannelEmail}
+		_, err := f.svc.UpdatePlan(ctx, f.plan.ID, in)
+		must(t, err)
+		open := func(ch ticket.Channel) ticket.Ticket {
+			tk, err := f.tickets.CreateTicket(ctx, auth.System(), ticket.NewTicket{Subject: "VPN is down", Channel: ch,
+				Requester: ticket.RequesterRef{ID: &f.contact.ID}, GroupID: &f.line1.ID})
+			must(t, err)
+			return f.reload(t, tk.ID)
+		}
+		phone, mail := open(ticket.ChannelPhone), open(ticket.ChannelEmail)
+		if phone.SLA.FirstResponseDueAt != nil || phone.SLA.ResolutionDueAt != nil {
+			t.Errorf("a phone ticket has deadlines: %+v", phone.SLA)
+		}
+		wantTime(t, "the e-mail ticket's first response", mail.SLA.FirstResponseDueAt, local(13, 17, 0))
+		st, err := f.svc.Status(ctx, auth.System(), phone.ID)
+		must(t, err)
+		if st.OutsidePlan != ticket.ChannelPhone || st.PlanName != "Premium" || len(st.Targets) != 0 {
+			t.Errorf("phone ticket's status %+v", st)
+		}
+		if st, _ := f.svc.Status(ctx, auth.System(), mail.ID); st.OutsidePlan != "" || len(st.Targets) == 0 {
+			t.Errorf("e-mail ticket's status %+v", st)
+		}
+	})
+}

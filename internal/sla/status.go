@@ -38,11 +38,15 @@ type Status struct {
 	CalendarName string         `json:"calendar_name"` // "" around the clock
 	TimeZone     string         `json:"time_zone"`
 	Targets      []TargetStatus `json:"targets"`
+	// OutsidePlan is the ticket's channel when the client's plan does not
+	// include it, so that no deadline applies.
+	OutsidePlan ticket.Channel `json:"channel_outside_plan,omitempty"`
 }
 
 // Status returns the deadlines of a ticket p may see, as they stand now.
 func (s *Service) Status(ctx context.Context, p auth.Principal, ticketID int64) (Status, error) {
-	if err := s.tickets.CanViewTicket(ctx, p, ticketID); err != nil {
+	t, err := s.tickets.FindTicket(ctx, p, ticketID)
+	if err != nil {
 		return Status{}, err
 	}
 	r, err := loadRecord(ctx, s.db.R, ticketID)
@@ -57,6 +61,13 @@ func (s *Service) Status(ctx context.Context, p auth.Principal, ticketID int64) 
 		TimeZone: cal.Location().String(), Targets: []TargetStatus{}}
 	if cal != nil {
 		st.CalendarName = cal.Name
+	}
+	sv, err := s.servedUnder(ctx, s.db.R, t.CompanyID)
+	if err != nil {
+		return Status{}, err
+	}
+	if sv.ok && !sv.Terms.AllowsChannel(t.Channel) {
+		st.OutsidePlan, st.PlanName = t.Channel, sv.Name
 	}
 	now := s.now()
 	for _, t := range AllTargets {

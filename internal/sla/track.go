@@ -60,6 +60,11 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, r *record, c ticket.Cha
 	r.PlanID, r.PlanName, r.idle = nil, "", sv.idle
 	if sv.ok {
 		terms, r.PlanID, r.PlanName = sv.Terms, &sv.ID, sv.Name
+		if !terms.AllowsChannel(t.Channel) {
+			// The plan does not include the channel the ticket came by:
+			// it promises no deadlines for it.
+			terms.Targets = nil
+		}
 	}
 	before := cal
 	if !sameID(r.CalendarID, terms.CalendarID) {

@@ -209,3 +209,40 @@ func TestTicketDeadlinesPanel(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A ticket that came by a channel the client's plan does not include has
+// no deadlines, and the panel says why; the plan's own channels keep
+// theirs.
+func TestDeadlinesOutsidePlan(t *testing.T) {
+	d, _ := slaDesk(t)
+	ctx := context.Background()
+	plan, ok, err := d.a.SLA.DefaultPlan(ctx)
+	if err != nil || !ok {
+		t.Fatalf("default plan: %v %v", ok, err)
+	}
+	in := sla.PlanInput{Name: plan.Name, Terms: plan.Terms}
+	in.Channels = []ticket.Channel{ticket.ChannelEmail, ticket.ChannelPortal}
+	if _, err := d.a.SLA.UpdatePlan(ctx, plan.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	open := func(ch ticket.Channel) ticket.Ticket {
+		tk, err := d.a.Tickets.CreateTicket(ctx, auth.System(), ticket.NewTicket{Subject: "Site is down", Channel: ch,
+			Requester: ticket.RequesterRef{ID: &d.caller.ID}, GroupID: &d.line1.ID, Priority: ticket.PriorityUrgent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	phone, mail := open(ticket.ChannelPhone), open(ticket.ChannelEmail)
+	b := d.signIn(d.anna)
+	_, body := b.get("/tickets/" + itoa(phone.ID))
+	wantContains(t, body, `The plan “Premium” does not include the channel “Phone”: no deadlines apply to this ticket.`)
+	if strings.Contains(body, `data-target="first_response"`) {
+		t.Error("a phone ticket has a first-response deadline under a plan without the phone")
+	}
+	_, body = b.get("/tickets/" + itoa(mail.ID))
+	wantContains(t, body, `data-target="first_response" data-state="running"`)
+	if strings.Contains(body, "data-outside-plan") {
+		t.Error("an e-mail ticket is said to be outside its plan")
+	}
+}
