@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // Event kinds.
@@ -24,6 +25,9 @@ type Event struct {
 	GroupID    *int64 // ticket events: the ticket's group now
 	AssigneeID *int64 // ticket events: the ticket's assignee now
 	Version    int64  // ticket events: the ticket's version now
+	// UpdatedAt is when the ticket was last touched (ticket events): a
+	// comment moves it without a new version.
+	UpdatedAt time.Time
 	// RequesterID and CompanyID say whose ticket it is, so the customer
 	// portal tells each customer of their own tickets only.
 	RequesterID int64

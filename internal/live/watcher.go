@@ -167,6 +167,7 @@ func (w *Watcher) read(ctx context.Context, from time.Time, afterID int64) (int,
 		}
 		w.seen[c] = last.at
 		e.Kind, e.GroupID, e.AssigneeID, e.CompanyID = KindTicket, nullID(group), nullID(assignee), nullID(company)
+		e.UpdatedAt = last.at
 		w.hub.Publish(e)
 	}
 	if err := rows.Err(); err != nil {

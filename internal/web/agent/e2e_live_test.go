@@ -32,6 +32,13 @@ func TestE2EPresence(t *testing.T) {
 	if got := d.text(ivan, "#presence"); strings.Contains(got, e2eIvanName) {
 		t.Errorf("Иван sees himself in the presence list: %q", got)
 	}
+
+	// A reply changes no field of the ticket, yet Anna is told of it.
+	d.submit(ivan, `[data-composer] [data-send]`)
+	d.waitUntil(anna, "Anna's page says the ticket changed elsewhere", `!document.getElementById("changed-notice").hidden`)
+	if !e2eEval[bool](d, ivan, `document.getElementById("changed-notice").hidden`) {
+		t.Error("Иван is told his own reply changed the ticket elsewhere")
+	}
 }
 
 // TestE2EStaleSave proves a save over a colleague's change is refused with

@@ -85,7 +85,7 @@ func (s *Server) sendEvent(w http.ResponseWriter, v *Viewer, ticketID int64, e l
 			e.TicketID != ticketID && (e.AssigneeID == nil || *e.AssigneeID != v.P.AgentID) {
 			return false
 		}
-		fmt.Fprintf(w, "event: ticket\ndata: %d %d\n\n", e.TicketID, e.Version)
+		fmt.Fprintf(w, "event: ticket\ndata: %d %d %d\n\n", e.TicketID, e.Version, e.UpdatedAt.UnixMicro())
 	case "presence":
 		if e.TicketID != ticketID || ticketID == 0 {
 			return false

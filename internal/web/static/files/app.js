@@ -27,7 +27,9 @@
       var parts = e.data.split(" ");
       htmx.trigger(body, "notices");
       if (ticketID) {
-        if (parts[0] === ticketID && Number(parts[1] || 0) > Number(body.dataset.version)) {
+        // A new version, or a comment (which touches the ticket without one).
+        if (parts[0] === ticketID && (Number(parts[1] || 0) > Number(body.dataset.version) ||
+            Number(parts[2] || 0) > Number(body.dataset.updated))) {
           document.getElementById("changed-notice").hidden = false;
           htmx.trigger(body, "changed");
         }
