@@ -2,6 +2,7 @@ package kb
 
 import (
 	"context"
+	"strings"
 
 	"linedesk/internal/apperr"
 	"linedesk/internal/db"
@@ -102,20 +103,34 @@ func limit(n int) int {
 	return min(n, 100)
 }
 
-// hydrate loads the hits' translations, keeping the order and dropping
-// any the reader may not see (now).
+// hydrate loads the hits' translations in one query, keeping the order
+// and dropping any the reader may not see (now).
 func (s *Service) hydrate(ctx context.Context, r Reader, hits []Hit) ([]Found, error) {
 	out := []Found{}
+	if len(hits) == 0 {
+		return out, nil
+	}
+	var w db.Where
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = w.Arg(h.ArticleID)
+	}
+	w.Add(`a.id IN (` + strings.Join(ids, ", ") + `)`)
+	visibleTo(&w, r)
+	list, err := s.found(ctx, w, false, 0, len(hits)*len(Languages))
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		id   int64
+		lang string
+	}
+	byKey := make(map[key]Found, len(list))
+	for _, f := range list {
+		byKey[key{f.Article.ID, f.Translation.Language}] = f
+	}
 	for _, h := range hits {
-		var w db.Where
-		w.Add(`a.id = ` + w.Arg(h.ArticleID))
-		w.Add(`t.language = ` + w.Arg(h.Language))
-		visibleTo(&w, r)
-		list, err := s.found(ctx, w, true, 0, 1)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range list {
+		if f, ok := byKey[key{h.ArticleID, h.Language}]; ok {
 			f.Snippet = h.Snippet
 			out = append(out, f)
 		}
