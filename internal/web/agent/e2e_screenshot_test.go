@@ -46,6 +46,8 @@ func TestE2EScreenshots(t *testing.T) {
 		d.waitUntil(ctx, "the images and the suggested article load", `[...document.images].every(i => i.complete) && !!document.querySelector("#kb-suggested .picker-item")`)
 		e2eNoMarkers(t, d, ctx, "ticket-"+lang)
 		d.screenshot(ctx, "ticket-"+lang)
+		d.do(ctx, "scroll to the suggested article", chromedp.Evaluate[chromedp.Void](`document.getElementById("kb-suggested").scrollIntoView({block: "center"})`))
+		d.screenshot(ctx, "ticket-suggested-"+lang)
 
 		d.shows(ctx, "/new")
 		e2eNoMarkers(t, d, ctx, "quick-"+lang)
