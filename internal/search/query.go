@@ -55,6 +55,14 @@ type QueryError struct {
 
 func (e *QueryError) Error() string { return e.msg }
 
+// Arg is the i-th argument of the message, "" when there is none.
+func (e *QueryError) Arg(i int) string {
+	if i < len(e.Args) {
+		return e.Args[i]
+	}
+	return ""
+}
+
 // Unwrap makes a QueryError an invalid-input error on the field "q".
 func (e *QueryError) Unwrap() error {
 	return &apperr.Error{Code: apperr.Invalid, Field: "q", Message: e.msg}

@@ -25,12 +25,7 @@ func syntaxHelp(l *i18n.Localizer) []syntaxRow {
 
 // queryMessage says what is wrong with a query in the reader's language.
 func queryMessage(l *i18n.Localizer, e *search.QueryError) string {
-	arg := func(i int) string {
-		if i < len(e.Args) {
-			return e.Args[i]
-		}
-		return ""
-	}
+	arg := e.Arg
 	switch e.Code {
 	case "unterminated_quote":
 		return l.T("search.error.unterminated_quote")

@@ -135,12 +135,7 @@ func (s *Server) searchExport(ctx context.Context, v *Viewer, f ticket.Filter, f
 // searchMessage says what is wrong with a query in the customer's
 // language.
 func searchMessage(l *i18n.Localizer, e *search.QueryError) string {
-	arg := func(i int) string {
-		if i < len(e.Args) {
-			return e.Args[i]
-		}
-		return ""
-	}
+	arg := e.Arg
 	switch e.Code {
 	case "unterminated_quote":
 		return l.T("portal.search.error.unterminated_quote")
