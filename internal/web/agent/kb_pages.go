@@ -170,15 +170,11 @@ type kbPicker struct {
 
 func (s *Server) handleKBPicker(w http.ResponseWriter, r *http.Request) error {
 	v := viewer(r)
-	id, err := ticketID(r)
+	t, err := s.requestedTicket(r)
 	if err != nil {
 		return err
 	}
-	t, err := s.Tickets.FindTicket(r.Context(), v.P, id)
-	if err != nil {
-		return err
-	}
-	data := kbPicker{Page: s.newPage(r, v.L, v, "ticket"), TicketID: id, Q: r.URL.Query().Get("q")}
+	data := kbPicker{Page: s.newPage(r, v.L, v, "ticket"), TicketID: t.ID, Q: r.URL.Query().Get("q")}
 	if data.Category, err = queryID(r, "category"); err != nil {
 		return err
 	}
@@ -191,6 +187,16 @@ func (s *Server) handleKBPicker(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.fragment(w, r, "ticket_tools", "kb-results", data)
 	return nil
+}
+
+// requestedTicket is the ticket the request's path names, as the agent
+// may see it.
+func (s *Server) requestedTicket(r *http.Request) (ticket.Ticket, error) {
+	id, err := ticketID(r)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	return s.Tickets.FindTicket(r.Context(), viewer(r).P, id)
 }
 
 // requesterLanguage is the language the ticket's requester reads, "" when
@@ -250,15 +256,11 @@ const suggestedArticles = 5
 // description and replies, loaded after the ticket page.
 func (s *Server) handleKBSuggested(w http.ResponseWriter, r *http.Request) error {
 	v := viewer(r)
-	id, err := ticketID(r)
+	t, err := s.requestedTicket(r)
 	if err != nil {
 		return err
 	}
-	t, err := s.Tickets.FindTicket(r.Context(), v.P, id)
-	if err != nil {
-		return err
-	}
-	data := kbSuggested{Page: s.newPage(r, v.L, v, "ticket"), TicketID: id, Items: []kbItem{}}
+	data := kbSuggested{Page: s.newPage(r, v.L, v, "ticket"), TicketID: t.ID, Items: []kbItem{}}
 	if s.KB.HasFinder() {
 		text, err := s.ticketText(r.Context(), t)
 		if err != nil {

@@ -36,19 +36,15 @@ type cannedPicker struct {
 
 func (s *Server) handleCannedPicker(w http.ResponseWriter, r *http.Request) error {
 	v := viewer(r)
-	id, err := ticketID(r)
+	t, err := s.requestedTicket(r)
 	if err != nil {
 		return err
 	}
-	t, err := s.Tickets.FindTicket(r.Context(), v.P, id)
-	if err != nil {
-		return err
+	lang := s.requesterLanguage(r.Context(), t)
+	if lang == "" {
+		lang = v.L.Lang
 	}
-	lang := v.L.Lang
-	if c, err := s.Directory.FindContact(r.Context(), t.Requester.ID); err == nil {
-		lang = c.Language
-	}
-	data := cannedPicker{Page: s.newPage(r, v.L, v, "ticket"), TicketID: id, Q: r.URL.Query().Get("q")}
+	data := cannedPicker{Page: s.newPage(r, v.L, v, "ticket"), TicketID: t.ID, Q: r.URL.Query().Get("q")}
 	list, err := s.Replies.List(r.Context(), v.P, reply.Filter{Kind: reply.Response, Q: data.Q})
 	if err != nil {
 		return err
