@@ -93,6 +93,10 @@ func OpenCorpus(tb testing.TB, dialect db.Dialect, n int) (*db.DB, Corpus) {
 	}
 	tb.Cleanup(func() { d.Close() })
 	if c, ok := readCorpus(ctx, d); ok && c.Tickets == n {
+		// A kept corpus may predate later migrations the services read.
+		if err := d.Migrate(ctx); err != nil {
+			tb.Fatal(err)
+		}
 		if os.Getenv("LINEDESK_BENCH_REINDEX") == "1" {
 			if err := reindex(ctx, d, &c); err != nil {
 				tb.Fatal(err)

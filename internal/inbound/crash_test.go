@@ -29,8 +29,23 @@ const crashEnv = "LINEDESK_INBOUND_CRASH_DB"
 // pipeline builds the intake's services on d the way the application
 // does, with a job queue whose leases are short.
 func pipeline(d *db.DB, dataDir string) (*mailbox.Service, *inbound.Processor, *job.Queue) {
+	w := wireIntake(d, dataDir, job.Config{Lease: time.Second, PollInterval: 50 * time.Millisecond})
+	return w.mail, w.proc, w.jobs
+}
+
+// intake is the intake's services, wired on one database.
+type intake struct {
+	log     *slog.Logger
+	jobs    *job.Queue
+	dir     *directory.Service
+	tickets *ticket.Service
+	mail    *mailbox.Service
+	proc    *inbound.Processor
+}
+
+func wireIntake(d *db.DB, dataDir string, cfg job.Config) intake {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	jobs := job.NewQueueWith(d, log, job.Config{Lease: time.Second, PollInterval: 50 * time.Millisecond})
+	jobs := job.NewQueueWith(d, log, cfg)
 	dir := directory.NewService(d)
 	files := attachment.NewService(d, dataDir+"/attachments", 10<<20)
 	tickets := ticket.NewService(d, log, dir, files, jobs)
@@ -38,7 +53,7 @@ func pipeline(d *db.DB, dataDir string) (*mailbox.Service, *inbound.Processor, *
 	mail := mailbox.NewService(d, log, jobs, mailbox.Config{Cipher: cipher, MaxBytes: 10 << 20})
 	proc := inbound.New(d, log, mail, tickets, dir, files, jobs, email.DefaultLimits())
 	proc.Register()
-	return mail, proc, jobs
+	return intake{log: log, jobs: jobs, dir: dir, tickets: tickets, mail: mail, proc: proc}
 }
 
 // runCrashChild works the job queue until the processor is inside its

@@ -53,7 +53,7 @@ func (s *Service) enabledRules(ctx context.Context, q db.Queryer) ([]*compiled, 
 	if err != nil {
 		return nil, err
 	}
-	fields, err := s.tickets.FindFields(ctx)
+	fields, err := s.tickets.FindFieldsIn(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -189,6 +189,13 @@ func (s *Service) FindFields(ctx context.Context) ([]Field, error) {
 	return findFields(ctx, s.db.R)
 }
 
+// FindFieldsIn is FindFields read through q: a hook reads them in the
+// change's own transaction, taking no second connection from the pool
+// while it holds the change's locks.
+func (s *Service) FindFieldsIn(ctx context.Context, q db.Queryer) ([]Field, error) {
+	return findFields(ctx, q)
+}
+
 func findFields(ctx context.Context, q db.Queryer) ([]Field, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+fieldColumns+` FROM custom_fields ORDER BY position, id`)
 	if err != nil {

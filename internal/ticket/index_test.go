@@ -3,6 +3,7 @@ package ticket_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"linedesk/internal/auth"
@@ -44,6 +45,41 @@ func TestVisibleIDs(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestVisibleIDsReadsTheIDs: the check reads the tickets asked about by
+// id, not every ticket of the agent's groups from the group index (a
+// search asks about 500 tickets of a million).
+func TestVisibleIDsReadsTheIDs(t *testing.T) {
+	d := dbtest.SQLite(t)
+	f := newFixture(t, d)
+	ids := make([]int64, 500)
+	for i := range ids {
+		ids[i] = int64(1 + 2000*i)
+	}
+	query, args := ticket.VisibleIDsQuery(f.alice, ids)
+	rows, err := d.R.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) == 0 || !strings.Contains(plan[0], "SEARCH t USING INTEGER PRIMARY KEY") {
+		t.Errorf("plan %q: want the tickets read by id first", plan)
+	}
+	for _, step := range plan {
+		if strings.Contains(step, "MULTI-INDEX OR") || strings.Contains(step, "tickets_group") {
+			t.Errorf("plan %q reads tickets by group", plan)
+		}
+	}
 }
 
 func TestRequestedIDs(t *testing.T) {
