@@ -31,7 +31,13 @@ func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 
 // Find returns one job.
 func (q *Queue) Find(ctx context.Context, id int64) (Job, error) {
-	j, err := scanJob(q.db.R.QueryRowContext(ctx, `SELECT `+columns+` FROM jobs WHERE id = $1`, id))
+	return q.FindIn(ctx, q.db.R, id)
+}
+
+// FindIn is Find read through tx: a change's own transaction, taking no
+// second connection from the pool while it holds the change's locks.
+func (q *Queue) FindIn(ctx context.Context, tx db.Queryer, id int64) (Job, error) {
+	j, err := scanJob(tx.QueryRowContext(ctx, `SELECT `+columns+` FROM jobs WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, apperr.NotFoundf("job %d not found", id)
 	}

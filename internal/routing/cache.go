@@ -91,7 +91,7 @@ func (s *Service) compile(r Rule, types map[string]ticket.FieldType) *compiled {
 }
 
 // calendar returns a stored calendar, kept for calendarTTL.
-func (s *Service) calendar(ctx context.Context, id int64) (*sla.Calendar, error) {
+func (s *Service) calendar(ctx context.Context, q db.Queryer, id int64) (*sla.Calendar, error) {
 	now := time.Now()
 	s.mu.Lock()
 	c, ok := s.cache.calendars[id]
@@ -99,7 +99,7 @@ func (s *Service) calendar(ctx context.Context, id int64) (*sla.Calendar, error)
 	if ok && now.Sub(c.read) < calendarTTL {
 		return c.cal, nil
 	}
-	cal, err := s.plans.FindCalendar(ctx, id)
+	cal, err := s.plans.FindCalendarIn(ctx, q, id)
 	if err != nil {
 		return nil, err
 	}

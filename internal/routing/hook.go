@@ -104,7 +104,7 @@ func (s *Service) run(ctx context.Context, tx *sql.Tx, t ticket.Ticket, rules []
 	if failedOf(ctx) == nil {
 		ctx = context.WithValue(ctx, failedKey{}, map[int64]bool{})
 	}
-	steps, fired := s.evaluate(ctx, t, rules, ev)
+	steps, fired := s.evaluate(ctx, tx, t, rules, ev)
 	if len(fired) == 0 {
 		traceOf(ctx).add(steps...)
 		return t, nil
@@ -133,8 +133,8 @@ type firing struct {
 }
 
 // evaluate looks at the rules in memory, as they would apply.
-func (s *Service) evaluate(ctx context.Context, t ticket.Ticket, rules []*compiled, ev event) ([]Step, []firing) {
-	f := &facts{s: s, ctx: ctx, t: t, now: s.clock(ctx)}
+func (s *Service) evaluate(ctx context.Context, tx *sql.Tx, t ticket.Ticket, rules []*compiled, ev event) ([]Step, []firing) {
+	f := &facts{s: s, ctx: ctx, q: tx, t: t, now: s.clock(ctx)}
 	var steps []Step
 	var fired []firing
 	for _, r := range rules {
@@ -206,7 +206,7 @@ func (s *Service) applyAll(ctx context.Context, tx *sql.Tx, t ticket.Ticket, fir
 // rules still run on the ticket as the rules before left it.
 func (s *Service) runEach(ctx context.Context, tx *sql.Tx, t ticket.Ticket, rules []*compiled, ev event) (ticket.Ticket, error) {
 	tr := traceOf(ctx)
-	f := &facts{s: s, ctx: ctx, t: t, now: s.clock(ctx)}
+	f := &facts{s: s, ctx: ctx, q: tx, t: t, now: s.clock(ctx)}
 	for _, r := range rules {
 		if !r.wants(ev) {
 			continue

@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"fmt"
+	"linedesk/internal/db"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 type facts struct {
 	s   *Service
 	ctx context.Context
+	q   db.Queryer // the change's transaction: a hook takes no second connection
 	t   ticket.Ticket
 	now time.Time
 
@@ -51,7 +53,7 @@ func (f *facts) plan() (*int64, *sla.Calendar, error) {
 	if f.s.plans == nil {
 		return nil, nil, nil
 	}
-	p, ok, err := f.s.plans.PlanForCompany(f.ctx, f.t.CompanyID)
+	p, ok, err := f.s.plans.PlanForCompanyIn(f.ctx, f.q, f.t.CompanyID)
 	if err != nil || !ok {
 		f.planErr = err
 		return nil, nil, err
@@ -59,7 +61,7 @@ func (f *facts) plan() (*int64, *sla.Calendar, error) {
 	id := p.ID
 	f.planID = &id
 	if p.CalendarID != nil {
-		f.cal, f.planErr = f.s.calendar(f.ctx, *p.CalendarID)
+		f.cal, f.planErr = f.s.calendar(f.ctx, f.q, *p.CalendarID)
 	}
 	return f.planID, f.cal, f.planErr
 }

@@ -57,7 +57,7 @@ func (s *Service) enqueue(ctx context.Context, q db.Queryer, kind string, id int
 	if err := q.QueryRowContext(ctx, pendingSQL, kind, id, db.Now()).Scan(&waiting); err != nil {
 		return err
 	}
-	if waiting != nil && s.jobAlive(ctx, *waiting) {
+	if waiting != nil && s.jobAlive(ctx, q, *waiting) {
 		return nil
 	}
 	jobID, err := s.jobs.Enqueue(ctx, q, JobIndex, indexPayload{Kind: kind, ID: id})
@@ -68,11 +68,11 @@ func (s *Service) enqueue(ctx context.Context, q db.Queryer, kind string, id int
 	return err
 }
 
-// jobAlive reports whether a job will still run: pending or running. A
-// job that cannot be read (pruned, or the queue failing) counts as gone:
+// jobAlive reports whether a job will still run: pending or running,
+// read in the change's transaction q. A job that cannot be read (pruned, or the queue failing) counts as gone:
 // a second job costs only a second reading of the document.
-func (s *Service) jobAlive(ctx context.Context, id int64) bool {
-	j, err := s.jobs.Find(ctx, id)
+func (s *Service) jobAlive(ctx context.Context, q db.Queryer, id int64) bool {
+	j, err := s.jobs.FindIn(ctx, q, id)
 	return err == nil && (j.State == job.Pending || j.State == job.Running)
 }
 

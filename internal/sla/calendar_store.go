@@ -106,6 +106,11 @@ func (s *Service) FindCalendar(ctx context.Context, id int64) (*Calendar, error)
 	return s.loadCalendar(ctx, s.db.R, id)
 }
 
+// FindCalendarIn is FindCalendar read through q (a hook's transaction).
+func (s *Service) FindCalendarIn(ctx context.Context, q db.Queryer, id int64) (*Calendar, error) {
+	return s.loadCalendar(ctx, q, id)
+}
+
 func (s *Service) loadCalendar(ctx context.Context, q db.Queryer, id int64) (*Calendar, error) {
 	c, err := scanCalendar(q.QueryRowContext(ctx, `SELECT `+calendarColumns+` FROM sla_calendars WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {

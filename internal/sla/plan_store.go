@@ -304,6 +304,13 @@ func (s *Service) PlanForCompany(ctx context.Context, companyID *int64) (Plan, b
 	return s.planFor(ctx, s.db.R, companyID)
 }
 
+// PlanForCompanyIn is PlanForCompany read through q: a ticket hook reads
+// it in the change's own transaction, taking no second connection from
+// the pool while it holds the change's locks.
+func (s *Service) PlanForCompanyIn(ctx context.Context, q db.Queryer, companyID *int64) (Plan, bool, error) {
+	return s.planFor(ctx, q, companyID)
+}
+
 // PlanForContact returns the plan a contact is served under, as
 // PlanForCompany does for the contact's company.
 func (s *Service) PlanForContact(ctx context.Context, contactID int64) (Plan, bool, error) {
