@@ -17,8 +17,8 @@ import (
 // TestColdRulesUnderLoad: the first tickets after the rules changed
 // arrive more at once than the database pool has connections (PostgreSQL:
 // one pool of 20). Each create waits for the ticket counter, which the
-// first holds while its hook loads the rules; loading them takes no
-// second connection, so every ticket is created.
+// first holds while its hook loads the rules and looks up the ticket's
+// plan; neither takes a second connection, so every ticket is created.
 func TestColdRulesUnderLoad(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
@@ -27,6 +27,13 @@ func TestColdRulesUnderLoad(t *testing.T) {
 		if _, err := f.svc.CreateRule(ctx, routing.Input{Name: "Printers", Conditions: []routing.Condition{
 			{Kind: routing.CondSubject, Values: []string{"printer"}}},
 			Actions: []routing.Action{{Kind: routing.ActAddTags, Values: []string{"printer"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		// A working-hours condition looks up each ticket's plan and
+		// calendar, in the creation's transaction too.
+		if _, err := f.svc.CreateRule(ctx, routing.Input{Name: "Office hours", Conditions: []routing.Condition{
+			{Kind: routing.CondWorkingHours}},
+			Actions: []routing.Action{{Kind: routing.ActAddTags, Values: []string{"office-hours"}}}}); err != nil {
 			t.Fatal(err)
 		}
 		const n = 40
