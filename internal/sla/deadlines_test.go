@@ -273,5 +273,23 @@ func TestChannelOutsidePlan(t *testing.T) {
 		if st, _ := f.svc.Status(ctx, auth.System(), mail.ID); st.OutsidePlan != "" || len(st.Targets) == 0 {
 			t.Errorf("e-mail ticket's status %+v", st)
 		}
+
+		// Taking the phone into the plan gives the open phone ticket its
+		// deadlines, through the plan's resync job.
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { f.jobs.Run(runCtx, 2); close(done) }()
+		defer func() { stop(); <-done }()
+		in.Channels = append(in.Channels, ticket.ChannelPhone)
+		_, err = f.svc.UpdatePlan(ctx, f.plan.ID, in)
+		must(t, err)
+		deadline := time.Now().Add(10 * time.Second)
+		for f.reload(t, phone.ID).SLA.FirstResponseDueAt == nil {
+			if time.Now().After(deadline) {
+				t.Fatal("the phone ticket has no deadline once the plan includes the phone")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		wantTime(t, "the phone ticket's first response", f.reload(t, phone.ID).SLA.FirstResponseDueAt, local(13, 17, 0))
 	})
 }

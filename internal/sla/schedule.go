@@ -243,8 +243,11 @@ func (s *Service) handleResync(ctx context.Context, j job.Job) error {
 // openTickets lists tickets of a plan or calendar with a clock still
 // counting (running or paused).
 func (s *Service) openTickets(ctx context.Context, col string, id, after int64) ([]int64, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT ticket_id FROM sla_tickets WHERE `+col+` = $1 AND live AND ticket_id > $2
-		ORDER BY ticket_id LIMIT $3`, id, after, sweepBatch)
+	// Tickets with a clock still counting, and open tickets with none (a
+	// priority or a channel the plan set no target for until now).
+	rows, err := s.db.R.QueryContext(ctx, `SELECT s.ticket_id FROM sla_tickets s JOIN tickets t ON t.id = s.ticket_id
+		WHERE s.`+col+` = $1 AND (s.live OR t.status NOT IN ('solved', 'closed')) AND s.ticket_id > $2
+		ORDER BY s.ticket_id LIMIT $3`, id, after, sweepBatch)
 	if err != nil {
 		return nil, fmt.Errorf("tickets to resync: %w", err)
 	}

@@ -25,8 +25,10 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, c ticket.Change
 	if err := s.apply(ctx, tx, r, c, s.now()); err != nil {
 		return err
 	}
-	if c.Kind == ticket.ChangeCreated && len(r.clocks) == 0 {
-		return nil // no deadline to keep: a ticket without a record has never been answered
+	if c.Kind == ticket.ChangeCreated && len(r.clocks) == 0 && !r.promised {
+		// No deadline to keep, and none to come from a change of the plan:
+		// a ticket without a record has never been answered.
+		return nil
 	}
 	return s.save(ctx, tx, r)
 }
@@ -60,6 +62,9 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, r *record, c ticket.Cha
 	r.PlanID, r.PlanName, r.idle = nil, "", sv.idle
 	if sv.ok {
 		terms, r.PlanID, r.PlanName = sv.Terms, &sv.ID, sv.Name
+		// A ticket its plan sets no deadline for now is kept too, so that a
+		// change of the plan's targets or channels can give it some.
+		r.promised = len(terms.Targets) > 0
 		if !terms.AllowsChannel(t.Channel) {
 			// The plan does not include the channel the ticket came by:
 			// it promises no deadlines for it.

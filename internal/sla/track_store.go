@@ -28,6 +28,7 @@ type record struct {
 	clocks        map[Target]*Clock
 	exists        bool
 	idle          *bool // the scheduler's chain was idle when the change read it; nil: not read
+	promised      bool  // the ticket's plan sets targets (for some priority or channel)
 }
 
 func (r *record) clock(t Target) *Clock { return r.clocks[t] }
