@@ -149,23 +149,31 @@ func (s *Service) Documents(ctx context.Context, articleID int64) ([]Document, e
 	return out, nil
 }
 
-// PublishedArticles lists, in ascending order, up to limit ids after the
-// given one of articles with a published translation: a rebuild of the
-// index walks them.
-func (s *Service) PublishedArticles(ctx context.Context, after int64, limit int) ([]int64, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT DISTINCT article_id FROM kb_translations
-		WHERE published_at IS NOT NULL AND article_id > $1 ORDER BY article_id LIMIT $2`, after, limit)
+// Published is a published translation: its article and language.
+type Published struct {
+	ArticleID int64
+	Language  string
+}
+
+// PublishedAfter lists the published translations of up to limit
+// articles after the given one, in ascending order of article: a rebuild
+// of the index walks them, each article whole.
+func (s *Service) PublishedAfter(ctx context.Context, after int64, limit int) ([]Published, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT article_id, language FROM kb_translations
+		WHERE published_at IS NOT NULL AND article_id IN (SELECT DISTINCT article_id FROM kb_translations
+			WHERE published_at IS NOT NULL AND article_id > $1 ORDER BY article_id LIMIT $2)
+		ORDER BY article_id, language`, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("published articles: %w", err)
+		return nil, fmt.Errorf("published translations: %w", err)
 	}
 	defer rows.Close()
-	var out []int64
+	var out []Published
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var p Published
+		if err := rows.Scan(&p.ArticleID, &p.Language); err != nil {
 			return nil, err
 		}
-		out = append(out, id)
+		out = append(out, p)
 	}
 	return out, rows.Err()
 }

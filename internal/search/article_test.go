@@ -139,9 +139,13 @@ func TestArticleSearch(t *testing.T) {
 		e.settle(t)
 		wantFound(t, "no longer limited", e.found(t, customer, "vpn"), "Connecting to the office VPN/en")
 
-		// A rebuild finds the same.
-		if err := e.search.Rebuild(context.Background(), nil); err != nil {
+		// A rebuild finds the same, and walks each published translation once.
+		var last search.Progress
+		if err := e.search.Rebuild(context.Background(), func(p search.Progress) { last = p }); err != nil {
 			t.Fatal(err)
+		}
+		if last.Done != last.Total {
+			t.Errorf("the rebuild did %d of %d documents", last.Done, last.Total)
 		}
 		wantFound(t, "after a rebuild", e.found(t, e.agent, "printer"), "The printer stopped printing/en")
 		wantFound(t, "after a rebuild, Russian", e.found(t, e.agent, "принтер"))

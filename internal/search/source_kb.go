@@ -119,22 +119,20 @@ func articleDoc(ref int64, d kb.Document) Document {
 		HitID: d.ArticleID, Language: d.Language, Updated: d.PublishedAt, Open: true}
 }
 
-// IDs lists translation ids after the given one for a rebuild: every
-// language of each article, so a batch may hold a few more than limit.
+// IDs lists the ids of published translations after the given one for
+// a rebuild, whole articles at a time (a batch may hold a few more than
+// limit).
 func (s *ArticleSource) IDs(ctx context.Context, after int64, limit int) ([]int64, error) {
 	from, _ := ArticleOf(after)
-	articles, err := s.kb.PublishedArticles(ctx, from-1, max(2, limit/len(kb.Languages)))
+	list, err := s.kb.PublishedAfter(ctx, from, max(1, limit/len(kb.Languages)))
 	if err != nil {
 		return nil, err
 	}
-	var out []int64
-	for _, a := range articles {
-		for _, l := range kb.Languages {
-			if ref := ArticleRef(a, l); ref > after {
-				out = append(out, ref)
-			}
-		}
+	out := make([]int64, 0, len(list))
+	for _, p := range list {
+		out = append(out, ArticleRef(p.ArticleID, p.Language))
 	}
+	slices.Sort(out)
 	return out, nil
 }
 
