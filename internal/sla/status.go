@@ -49,6 +49,13 @@ func (s *Service) Status(ctx context.Context, p auth.Principal, ticketID int64) 
 	if err != nil {
 		return Status{}, err
 	}
+	return s.StatusOf(ctx, t)
+}
+
+// StatusOf is Status of a ticket the caller has already loaded as
+// someone who may see it (the ticket page).
+func (s *Service) StatusOf(ctx context.Context, t ticket.Ticket) (Status, error) {
+	ticketID := t.ID
 	r, err := loadRecord(ctx, s.db.R, ticketID)
 	if err != nil {
 		return Status{}, err

@@ -136,7 +136,7 @@ func (s *Server) ticketData(ctx context.Context, v *Viewer, id int64) (ticketPag
 	if err := s.sidePanel(ctx, v, &d); err != nil {
 		return d, err
 	}
-	if d.Deadlines, err = s.SLA.Status(ctx, v.P, id); err != nil {
+	if d.Deadlines, err = s.SLA.StatusOf(ctx, d.T); err != nil {
 		return d, err
 	}
 	if d.LineTimes, err = s.SLA.LineTimes(ctx, v.P, id); err != nil {
