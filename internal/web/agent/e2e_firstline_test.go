@@ -194,8 +194,11 @@ func TestE2EReplyBoxAnswers(t *testing.T) {
 	}
 
 	// An article taken off while the picker is open: the agent reads why.
+	// Opening the picker fetches its list again; mark the old one so the
+	// wait below sees the fresh list, not the one from the first opening.
+	d.do(anna, "mark the old list", chromedp.Evaluate[chromedp.Void](`document.querySelector("#kb-results").dataset.old = "1"`))
 	d.do(anna, "open the article picker again", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierAlt)))
-	d.waitUntil(anna, "the picker lists articles", `document.querySelector("#kb-picker[open] button[data-lang=ru][data-mode=text]")`)
+	d.waitUntil(anna, "the picker lists articles afresh", `document.querySelector("#kb-picker[open] #kb-results:not([data-old]) button[data-lang=ru][data-mode=text]") && !document.querySelector("#kb-picker .htmx-request")`)
 	if _, err := d.app.KB.Unpublish(context.Background(), d.as(d.admin), f.wifi.ID, 0, "ru"); err != nil {
 		t.Fatal(err)
 	}
