@@ -47,8 +47,9 @@ type engine interface {
 	put(ctx context.Context, tx *sql.Tx, old int64, r row) error
 	drop(ctx context.Context, tx *sql.Tx, seq int64) error
 	// match returns the newest-written documents m matches, with their
-	// stored terms.
-	match(ctx context.Context, m matching, limit int) ([]candidate, error)
+	// stored terms; expect, when not 0, is how many documents its text
+	// matches at most, as counted for ranking.
+	match(ctx context.Context, m matching, limit, expect int) ([]candidate, error)
 	// count counts the documents the text expression e matches, up to
 	// upTo.
 	count(ctx context.Context, e expr, upTo int) (int, error)

@@ -123,7 +123,7 @@ func (e fts5) drop(ctx context.Context, tx *sql.Tx, seq int64) error {
 	return nil
 }
 
-func (e fts5) match(ctx context.Context, m matching, limit int) ([]candidate, error) {
+func (e fts5) match(ctx context.Context, m matching, limit, _ int) ([]candidate, error) {
 	return queryCandidates(ctx, e.db.R, `SELECT `+candidateColumns+` FROM search_fts f JOIN search_docs d ON d.seq = f.rowid
 		WHERE search_fts MATCH $1 ORDER BY f.rowid DESC LIMIT $2`, renderFTS(m.whole(), m.public), limit)
 }

@@ -138,53 +138,112 @@ func (e pgfts) drop(ctx context.Context, tx *sql.Tx, seq int64) error {
 // in no useful order, and every one would be read from the table to find
 // the newest. With the buckets' terms in the query the index itself
 // keeps only the documents of those buckets (it skips through the
-// common term's entries to the few buckets' ones). Too few buckets are
-// widened to about twice what they should take, from the matches they
-// held; when those say all matches are few, the whole index is asked.
-func (e pgfts) match(ctx context.Context, m matching, limit int) ([]candidate, error) {
-	var top int64
-	if err := e.db.R.QueryRowContext(ctx, `SELECT COALESCE(max(seq), 0) FROM search_docs`).Scan(&top); err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	tx, err := e.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	defer tx.Rollback()
-	// Plans are made for each query's own terms: a plan made for
-	// parameters in general cannot tell a rare term from a common one.
-	if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	// The candidates are ordered by seq + 0, an expression, so the
-	// planner does not walk the seq index testing each row's vector.
-	const query = `SELECT ` + candidateColumns + ` FROM search_docs d WHERE d.tsv @@ $1::tsquery
-		ORDER BY d.seq + 0 DESC LIMIT $2`
-	last := top >> bucketBits
-	for n := int64(2); n <= last; {
-		var buckets []string
-		for b := last; b > last-n; b-- {
-			buckets = append(buckets, "~b:"+strconv.FormatInt(b, 10))
+// common term's entries to the few buckets' ones). When the counted
+// frequencies say the matches are few (expect), or the buckets hold too
+// few, the whole index is asked.
+func (e pgfts) match(ctx context.Context, m matching, limit, expect int) ([]candidate, error) {
+	var out []candidate
+	err := e.read(ctx, func(tx *sql.Tx, top int64) error {
+		// The candidates are ordered by seq + 0, an expression, so the
+		// planner does not walk the seq index testing each row's vector.
+		const query = `SELECT ` + candidateColumns + ` FROM search_docs d WHERE d.tsv @@ $1::tsquery
+			ORDER BY d.seq + 0 DESC LIMIT $2`
+		if expect == 0 || expect >= fewMatches*limit {
+			// Each round's buckets are older than the last's: their
+			// candidates come after those already found.
+			done, err := bucketRounds(top, limit, func(buckets expr, want int) (int, error) {
+				more, err := queryCandidates(ctx, tx, query, renderTSQuery(m.whole(), m.public, buckets), want)
+				out = append(out, more...)
+				return len(more), err
+			})
+			if done || err != nil {
+				return err
+			}
 		}
-		out, err := queryCandidates(ctx, tx, query, renderTSQuery(m.whole(), m.public, anyFacet(buckets)), limit)
-		if err != nil || len(out) >= limit {
-			return out, err
-		}
-		held := n << bucketBits
-		if held > top {
-			held = top
-		}
-		if int64(len(out))*top/held < 8*int64(limit) {
-			break // few matches in all: reading them all is cheap
-		}
-		n = n * 2 * int64(limit) / int64(len(out))
-	}
-	return queryCandidates(ctx, tx, query, renderTSQuery(m.whole(), m.public), limit)
+		var err error
+		out, err = queryCandidates(ctx, tx, query, renderTSQuery(m.whole(), m.public), limit)
+		return err
+	})
+	return out, err
 }
 
+// count counts in the newest buckets first too: a common term reaches
+// upTo there, and only a rarer one is counted over the whole index, where
+// its short list is cheap to read.
 func (e pgfts) count(ctx context.Context, x expr, upTo int) (int, error) {
-	return countUpTo(ctx, e.db.R, `SELECT count(*) FROM (SELECT 1 FROM search_docs WHERE tsv @@ $1::tsquery LIMIT $2) m`,
-		renderTSQuery(x, false), upTo)
+	const query = `SELECT count(*) FROM (SELECT 1 FROM search_docs WHERE tsv @@ $1::tsquery LIMIT $2) m`
+	var n int
+	err := e.read(ctx, func(tx *sql.Tx, top int64) error {
+		done, err := bucketRounds(top, upTo, func(buckets expr, want int) (int, error) {
+			k, err := countUpTo(ctx, tx, query, renderTSQuery(x, false, buckets), want)
+			n += k
+			return k, err
+		})
+		if done || err != nil {
+			return err
+		}
+		n, err = countUpTo(ctx, tx, query, renderTSQuery(x, false), upTo)
+		return err
+	})
+	return n, err
+}
+
+// read runs f in a read-only transaction that plans each query for its
+// own terms (a plan made for parameters in general cannot tell a rare
+// term from a common one), with the newest seq.
+func (e pgfts) read(ctx context.Context, f func(tx *sql.Tx, top int64) error) error {
+	tx, err := e.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	var top int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(seq), 0) FROM search_docs`).Scan(&top); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	return f(tx, top)
+}
+
+// fewMatches: when fewer than fewMatches times the documents wanted
+// match in all, reading them all is cheaper than asking bucket by bucket.
+const fewMatches = 8
+
+// bucketRounds asks try for the matches among the newest seq buckets,
+// two first, then older ones, until they add up to want: each round's
+// buckets are as many as should hold about one and a half times want at
+// the density found so far, and try is told how many are still wanted.
+// It returns false when the matches are too few in all for buckets to
+// help: the whole index is to be asked.
+func bucketRounds(top int64, want int, try func(buckets expr, want int) (int, error)) (bool, error) {
+	last := top >> bucketBits
+	held := func(n int64) int64 { return top - (last-n+1)<<bucketBits + 1 } // seqs in the n newest buckets
+	found := 0
+	for asked, n := int64(0), int64(2); n <= last; {
+		var terms []string
+		for b := last - asked; b > last-n; b-- {
+			terms = append(terms, "~b:"+strconv.FormatInt(b, 10))
+		}
+		k, err := try(anyFacet(terms), want-found)
+		if err != nil {
+			return false, err
+		}
+		if found += k; found >= want {
+			return true, nil
+		}
+		h := held(n)
+		if int64(found)*top/h < fewMatches*int64(want) {
+			return false, nil
+		}
+		need := 3 * int64(want) * h / (2 * int64(found)) // more than h: found < want
+		asked = n
+		for n <= last && held(n) < need {
+			n++
+		}
+	}
+	return false, nil
 }
 
 // tidy moves the GIN index's pending entries into the index proper and

@@ -30,6 +30,20 @@ func (g termGroup) expr() expr {
 	return or(parts...)
 }
 
+// wordsExpr is the group with each phrase loosened to its words, all
+// of them anywhere in the document.
+func (g termGroup) wordsExpr() expr {
+	parts := make([]expr, len(g.variants))
+	for i, v := range g.variants {
+		words := make([]expr, len(v.terms))
+		for j, t := range v.terms {
+			words[j] = seqExpr{terms: []string{t}, prefix: v.prefix && j == len(v.terms)-1}
+		}
+		parts[i] = and(words...)
+	}
+	return or(parts...)
+}
+
 // queryGroup analyzes one term of a query; ok is false when nothing of it
 // is indexed (stop words, punctuation).
 func (a *Analyzer) queryGroup(t Term) (termGroup, bool) {

@@ -29,28 +29,70 @@ type candidate struct {
 // candidateColumns are what ranking reads of a match (alias d: search_docs).
 const candidateColumns = `d.seq, d.kind, d.ref_id, d.title_terms, d.body_terms, d.notes_terms, d.sort_at, d.is_open`
 
+// weights are what ranking needs of the whole index: each term group's
+// idf, from the documents it matches (df, counted up to DocFreqUpTo),
+// and the average document length.
+type weights struct {
+	df  []int
+	idf []float64
+	avg float64
+}
+
+// weigh counts the plan's term groups before the match, so that the
+// match knows when its text can match few documents.
+func (s *Service) weigh(ctx context.Context, p plan) (weights, error) {
+	if len(p.groups) == 0 {
+		return weights{}, nil
+	}
+	col, err := s.collection(ctx)
+	if err != nil {
+		return weights{}, err
+	}
+	w := weights{avg: avgLength(col, !p.public)}
+	if w.df, err = s.docFreqs(ctx, p); err != nil {
+		return weights{}, err
+	}
+	for _, df := range w.df {
+		n := math.Max(float64(col.docs), float64(df))
+		w.idf = append(w.idf, math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5)))
+	}
+	return w, nil
+}
+
+// expect is how many documents the plan's text matches at most, from
+// the counts; 0 when they cannot tell (no text, or counts that reached
+// the cap).
+func (w weights) expect(p plan, upTo int) int {
+	if len(w.df) == 0 {
+		return 0
+	}
+	least, sum := upTo, 0
+	for _, df := range w.df {
+		least, sum = min(least, df), sum+df
+	}
+	switch {
+	case p.minGroups > 0 && slices.Contains(w.df, upTo): // any term: each may match many
+		return 0
+	case p.minGroups > 0:
+		return max(sum, 1)
+	case least < upTo: // every term: no more than the rarest
+		return max(least, 1)
+	}
+	return 0
+}
+
 // rank scores the candidates with BM25F over their columns (the title
 // weighted, internal notes only for viewers who read them) and orders
 // them: best first, then open before closed, then fresher, then by id.
 // Everything it uses is read from the index the same way on both
 // databases, and computed here, so both rank alike.
-func (s *Service) rank(ctx context.Context, p plan, cands []candidate, newest bool) error {
-	if len(p.groups) > 0 && len(cands) > 0 {
-		col, err := s.collection(ctx)
-		if err != nil {
-			return err
-		}
-		idf, err := s.idfs(ctx, p, col.docs)
-		if err != nil {
-			return err
-		}
-		avg := avgLength(col, !p.public)
+func (s *Service) rank(p plan, w weights, cands []candidate, newest bool) {
+	if len(p.groups) > 0 {
 		for i := range cands {
-			cands[i].score = bm25(p, idf, avg, &cands[i])
+			cands[i].score = bm25(p, w.idf, w.avg, &cands[i])
 		}
 	}
 	slices.SortFunc(cands, func(a, b candidate) int { return order(a, b, newest) })
-	return nil
 }
 
 // order is a total order, so any sort gives the same result.
@@ -92,12 +134,15 @@ func avgLength(c collection, notes bool) float64 {
 	return math.Max(n/float64(c.docs), 1)
 }
 
-// idfs weighs each term group by how many documents it matches (counted
-// up to DocFreqUpTo, remembered for DocFreqTTL).
-func (s *Service) idfs(ctx context.Context, p plan, docs int64) ([]float64, error) {
-	out := make([]float64, len(p.groups))
+// docFreqs counts the documents each term group matches, up to
+// DocFreqUpTo, remembered for DocFreqTTL. A phrase counts as its words:
+// the documents that hold them all (as BM25 engines commonly weigh a
+// phrase by its words), which the index counts without reading a
+// document, and which phrases and queries of the same words share.
+func (s *Service) docFreqs(ctx context.Context, p plan) ([]int, error) {
+	out := make([]int, len(p.groups))
 	for i, g := range p.groups {
-		e := g.expr()
+		e := g.wordsExpr()
 		key := renderFTS(e, false)
 		df, ok := s.df.get(key)
 		if !ok {
@@ -107,8 +152,7 @@ func (s *Service) idfs(ctx context.Context, p plan, docs int64) ([]float64, erro
 			}
 			s.df.put(key, df)
 		}
-		n := math.Max(float64(docs), float64(df))
-		out[i] = math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+		out[i] = df
 	}
 	return out, nil
 }

@@ -91,7 +91,11 @@ func (s *Service) matches(ctx context.Context, v Viewer, p plan, newest bool) ([
 	if p.minGroups > 0 {
 		limit = min(limit, similarCandidates)
 	}
-	cands, err := s.eng.match(ctx, p.match, limit+1)
+	w, err := s.weigh(ctx, p)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	cands, err := s.eng.match(ctx, p.match, limit+1, w.expect(p, s.cfg.DocFreqUpTo))
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -100,9 +104,7 @@ func (s *Service) matches(ctx context.Context, v Viewer, p plan, newest bool) ([
 	if cands, err = s.allowed(ctx, v, cands); err != nil {
 		return nil, 0, false, err
 	}
-	if err := s.rank(ctx, p, cands, newest); err != nil {
-		return nil, 0, false, err
-	}
+	s.rank(p, w, cands, newest)
 	if p.minGroups > 1 {
 		cands = slices.DeleteFunc(cands, func(c candidate) bool { return matchedGroups(p, &c) < p.minGroups })
 	}

@@ -186,3 +186,58 @@ func TestNewestCandidates(t *testing.T) {
 		}
 	})
 }
+
+// TestDocumentFrequencyInBuckets: on PostgreSQL a term's documents are
+// counted, and the newest matches found, in the newest buckets first,
+// older ones added when they hold too few; what a search finds and how it
+// weighs it are what asking the whole index gives.
+func TestDocumentFrequencyInBuckets(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		e := wire(t, d)
+		e.team(t)
+		for i := range 330 {
+			subject := fmt.Sprintf("Monitor %d", i)
+			switch {
+			case i%5 == 3:
+				subject = fmt.Sprintf("Cable fault %d", i) // 66, spread thinly: widened buckets reach the cap
+			case i%100 == 5:
+				subject = fmt.Sprintf("Printer offline %d", i) // 4, fewer than the cap
+			}
+			e.open(t, ticket.NewTicket{Subject: subject, Description: "reported by phone"})
+		}
+		type ranked struct {
+			numbers []int64
+			scores  []float64
+			more    bool
+		}
+		run := func(bits int, query string) ranked {
+			t.Helper()
+			defer search.SetBucketBitsForTest(bits)()
+			s := search.NewService(d, quietLog(), e.jobs, e.dir, search.Config{DocFreqUpTo: 4, Candidates: 5})
+			s.Register(search.NewTicketSource(e.tickets))
+			if err := s.Rebuild(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Search(ctx, search.AgentViewer(e.admin), search.Request{Query: query, PerPage: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := ranked{numbers: numbers(res.Hits), more: res.More}
+			for _, h := range res.Hits {
+				out.scores = append(out.scores, h.Score)
+			}
+			return out
+		}
+		for _, q := range []string{"cable", "monitor", "printer", `"cable fault"`, `"printer offline" -cable`} {
+			whole, buckets := run(40, q), run(2, q)
+			if len(whole.numbers) == 0 || !slices.Equal(whole.numbers, buckets.numbers) || whole.more != buckets.more {
+				t.Errorf("%s: found in buckets %v (more %v), in the whole index %v (more %v)", q, buckets.numbers, buckets.more,
+					whole.numbers, whole.more)
+			}
+			if !slices.Equal(whole.scores, buckets.scores) {
+				t.Errorf("%s: scores counted in buckets %v, over the whole index %v", q, buckets.scores, whole.scores)
+			}
+		}
+	})
+}
