@@ -15,13 +15,6 @@ import (
 // filter terms and the document's seq bucket, under a GIN index.
 type pgfts struct{ db *db.DB }
 
-// bucketBits sizes the seq buckets: each document's vector holds the
-// term ~b:<seq >> bucketBits>, so a search can ask the GIN index for the
-// matches among the newest documents only. (A variable for tests only.)
-var bucketBits = 14
-
-func bucketTerm(seq int64) string { return "~b:" + strconv.FormatInt(seq>>bucketBits, 10) }
-
 // nextSeqs reserves n seqs, in order.
 func nextSeqs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT nextval('search_seq') FROM generate_series(1, $1)`, n)
@@ -138,12 +131,13 @@ func (e pgfts) drop(ctx context.Context, tx *sql.Tx, seq int64) error {
 // in no useful order, and every one would be read from the table to find
 // the newest. With the buckets' terms in the query the index itself
 // keeps only the documents of those buckets (it skips through the
-// common term's entries to the few buckets' ones). When the counted
-// frequencies say the matches are few (expect), or the buckets hold too
-// few, the whole index is asked.
+// common term's entries to the few buckets' ones), and with the filter
+// terms' bucket twins it reads only the short lists of what the viewer
+// may see there. When the counted frequencies say the matches are few
+// (expect), or the buckets hold too few, the whole index is asked.
 func (e pgfts) match(ctx context.Context, m matching, limit, expect int) ([]candidate, error) {
 	var out []candidate
-	err := e.read(ctx, func(tx *sql.Tx, top int64) error {
+	err := e.read(ctx, func(tx *sql.Tx, ix pgIndex) error {
 		// The candidates are ordered by seq + 0, an expression, so the
 		// planner does not walk the seq index testing each row's vector.
 		const query = `SELECT ` + candidateColumns + ` FROM search_docs d WHERE d.tsv @@ $1::tsquery
@@ -151,8 +145,8 @@ func (e pgfts) match(ctx context.Context, m matching, limit, expect int) ([]cand
 		if expect == 0 || expect >= fewMatches*limit {
 			// Each round's buckets are older than the last's: their
 			// candidates come after those already found.
-			done, err := bucketRounds(top, limit, func(buckets expr, want int) (int, error) {
-				more, err := queryCandidates(ctx, tx, query, renderTSQuery(m.whole(), m.public, buckets), want)
+			done, err := bucketRounds(ix.top, limit, func(buckets []int64, want int) (int, error) {
+				more, err := queryCandidates(ctx, tx, query, ix.inBuckets(m, buckets), want)
 				out = append(out, more...)
 				return len(more), err
 			})
@@ -173,9 +167,9 @@ func (e pgfts) match(ctx context.Context, m matching, limit, expect int) ([]cand
 func (e pgfts) count(ctx context.Context, x expr, upTo int) (int, error) {
 	const query = `SELECT count(*) FROM (SELECT 1 FROM search_docs WHERE tsv @@ $1::tsquery LIMIT $2) m`
 	var n int
-	err := e.read(ctx, func(tx *sql.Tx, top int64) error {
-		done, err := bucketRounds(top, upTo, func(buckets expr, want int) (int, error) {
-			k, err := countUpTo(ctx, tx, query, renderTSQuery(x, false, buckets), want)
+	err := e.read(ctx, func(tx *sql.Tx, ix pgIndex) error {
+		done, err := bucketRounds(ix.top, upTo, func(buckets []int64, want int) (int, error) {
+			k, err := countUpTo(ctx, tx, query, renderTSQuery(x, false, anyFacet(bucketTerms(buckets))), want)
 			n += k
 			return k, err
 		})
@@ -190,8 +184,8 @@ func (e pgfts) count(ctx context.Context, x expr, upTo int) (int, error) {
 
 // read runs f in a read-only transaction that plans each query for its
 // own terms (a plan made for parameters in general cannot tell a rare
-// term from a common one), with the newest seq.
-func (e pgfts) read(ctx context.Context, f func(tx *sql.Tx, top int64) error) error {
+// term from a common one), with the state of the index.
+func (e pgfts) read(ctx context.Context, f func(tx *sql.Tx, ix pgIndex) error) error {
 	tx, err := e.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
@@ -200,50 +194,12 @@ func (e pgfts) read(ctx context.Context, f func(tx *sql.Tx, top int64) error) er
 	if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	var top int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(seq), 0) FROM search_docs`).Scan(&top); err != nil {
+	var ix pgIndex
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(max(seq), 0) FROM search_docs), facet_buckets_from
+		FROM search_stats WHERE id = 1`).Scan(&ix.top, &ix.twinsFrom); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	return f(tx, top)
-}
-
-// fewMatches: when fewer than fewMatches times the documents wanted
-// match in all, reading them all is cheaper than asking bucket by bucket.
-const fewMatches = 8
-
-// bucketRounds asks try for the matches among the newest seq buckets,
-// two first, then older ones, until they add up to want: each round's
-// buckets are as many as should hold about one and a half times want at
-// the density found so far, and try is told how many are still wanted.
-// It returns false when the matches are too few in all for buckets to
-// help: the whole index is to be asked.
-func bucketRounds(top int64, want int, try func(buckets expr, want int) (int, error)) (bool, error) {
-	last := top >> bucketBits
-	held := func(n int64) int64 { return top - (last-n+1)<<bucketBits + 1 } // seqs in the n newest buckets
-	found := 0
-	for asked, n := int64(0), int64(2); n <= last; {
-		var terms []string
-		for b := last - asked; b > last-n; b-- {
-			terms = append(terms, "~b:"+strconv.FormatInt(b, 10))
-		}
-		k, err := try(anyFacet(terms), want-found)
-		if err != nil {
-			return false, err
-		}
-		if found += k; found >= want {
-			return true, nil
-		}
-		h := held(n)
-		if int64(found)*top/h < fewMatches*int64(want) {
-			return false, nil
-		}
-		need := 3 * int64(want) * h / (2 * int64(found)) // more than h: found < want
-		asked = n
-		for n <= last && held(n) < need {
-			n++
-		}
-	}
-	return false, nil
+	return f(tx, ix)
 }
 
 // tidy moves the GIN index's pending entries into the index proper and
@@ -259,8 +215,8 @@ func (e pgfts) tidy(ctx context.Context) error {
 // tsvector writes a document's terms as a tsvector literal: title terms
 // at positions 1…, weight A; body terms after a gap (so no phrase runs
 // from one column into the next, as in FTS5), weight B; internal notes
-// after another gap, weight C; then the filter terms and the seq's bucket
-// term, without positions.
+// after another gap, weight C; then, without positions, the filter terms,
+// the seq's bucket term and each filter term's bucket twin.
 func tsvector(t docTerms, seq int64) string {
 	pos := map[string][]string{}
 	var order []string
@@ -286,10 +242,15 @@ func tsvector(t docTerms, seq int64) string {
 		b.WriteString(strings.Join(pos[term], ","))
 		b.WriteByte(' ')
 	}
+	bucket := seq >> bucketBits
 	for _, m := range t.meta {
 		b.WriteString(quoteLexeme(m))
 		b.WriteByte(' ')
+		if twin := facetTwin(m, bucket); twin != m {
+			b.WriteString(quoteLexeme(twin))
+			b.WriteByte(' ')
+		}
 	}
-	b.WriteString(quoteLexeme(bucketTerm(seq)))
+	b.WriteString(quoteLexeme(bucketTerm(bucket)))
 	return b.String()
 }
