@@ -233,6 +233,76 @@ func TestDeadlines(t *testing.T) {
 			}
 		})
 
+		run("a client moved to another plan: its open tickets keep the new plan's deadlines", func(t *testing.T, f *fixture) {
+			f.clock.Set(local(16, 9, 0))
+			open, solved := f.open(t, ticket.PriorityNormal), f.open(t, ticket.PriorityNormal)
+			f.update(t, solved.ID, ticket.Update{Status: ptr(ticket.StatusSolved)})
+			wantTime(t, "resolution on Premium", open.SLA.ResolutionDueAt, local(16, 17, 0))
+			resyncs := func() int {
+				var n int
+				must(t, f.d.R.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE kind = $1`, sla.JobResync).Scan(&n))
+				return n
+			}
+			before := resyncs()
+			name := "SIA Klients (Rīga)"
+			_, err := f.dir.UpdateCompany(ctx, f.company.ID, directory.CompanyUpdate{Name: &name})
+			must(t, err)
+			if n := resyncs(); n != before {
+				t.Errorf("renaming the client queued %d resyncs", n-before)
+			}
+			in := sla.NewPlanInput()
+			in.Name = "Basic around the clock"
+			in.Targets = map[ticket.Priority]sla.Targets{ticket.PriorityNormal: {Resolution: ptr(24 * 60)}}
+			basic, err := f.svc.CreatePlan(ctx, in)
+			must(t, err)
+			runCtx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { f.jobs.Run(runCtx, 2); close(done) }()
+			defer func() { stop(); <-done }()
+			f.clock.Set(local(16, 11, 0))
+			_, err = f.dir.UpdateCompany(ctx, f.company.ID, directory.CompanyUpdate{PlanID: directory.Ref{Set: true, ID: &basic.ID}})
+			must(t, err)
+			// 2 h of the office calendar used; 22 h left around the clock.
+			waitFor(t, "the open ticket's resolution on the new plan", func() bool {
+				due := f.reload(t, open.ID).SLA.ResolutionDueAt
+				return due != nil && due.Equal(local(17, 9, 0))
+			})
+			st, err := f.svc.Status(ctx, auth.System(), open.ID)
+			must(t, err)
+			if st.PlanName != basic.Name {
+				t.Errorf("the open ticket is kept under %q", st.PlanName)
+			}
+			if st, _ := f.svc.Status(ctx, auth.System(), solved.ID); st.PlanName != f.plan.Name {
+				t.Errorf("the solved ticket moved to %q", st.PlanName)
+			}
+		})
+
+		run("the first default plan reaches open tickets without a plan", func(t *testing.T, f *fixture) {
+			loner, err := f.dir.CreateContact(ctx, directory.ContactInput{Name: "Pēteris", Email: "peteris@gmail.com"})
+			must(t, err)
+			tk, err := f.tickets.CreateTicket(ctx, auth.System(), ticket.NewTicket{Subject: "Hello",
+				Requester: ticket.RequesterRef{ID: &loner.ID}})
+			must(t, err)
+			if tk := f.reload(t, tk.ID); tk.SLA.FirstResponseDueAt != nil {
+				t.Fatalf("no default plan yet, but %+v", tk.SLA)
+			}
+			runCtx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { f.jobs.Run(runCtx, 2); close(done) }()
+			defer func() { stop(); <-done }()
+			f.clock.Set(local(16, 9, 0))
+			in := sla.PlanInput{Name: f.plan.Name, Terms: f.plan.Terms}
+			in.IsDefault = true
+			_, err = f.svc.UpdatePlan(ctx, f.plan.ID, in)
+			must(t, err)
+			// The promise starts when the plan comes: one working hour from
+			// Monday 9:00, not from Friday's opening, which no plan covered.
+			waitFor(t, "the first response on the default plan", func() bool {
+				due := f.reload(t, tk.ID).SLA.FirstResponseDueAt
+				return due != nil && due.Equal(local(16, 10, 0))
+			})
+		})
+
 		run("a holiday added to the calendar moves open deadlines", func(t *testing.T, f *fixture) {
 			tk := f.open(t, ticket.PriorityNormal) // resolution Monday 16:00
 			_, err := f.svc.SetDay(ctx, f.office.ID, sla.Day{Date: "2025-06-16", Kind: sla.DayHoliday, Name: "Bridge day"})

@@ -249,3 +249,16 @@ func (f *fixture) events(t *testing.T, id int64, kinds ...string) []ticket.Event
 	}
 	return out
 }
+
+// waitFor waits until ok holds, for what the job workers do after a
+// change commits.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10 s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

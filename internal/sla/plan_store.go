@@ -80,11 +80,15 @@ func (s *Service) writeTerms(ctx context.Context, tx *sql.Tx, id int64, t Terms)
 		return err
 	}
 	if t.IsDefault {
-		var old int64
-		err := tx.QueryRowContext(ctx, `SELECT plan_id FROM sla_plans WHERE is_default AND plan_id <> $1`, id).Scan(&old)
-		if err == nil {
-			// The clients the old default served now get this one.
-			if err := s.enqueueResync(ctx, tx, "plan_id", old); err != nil {
+		var was bool
+		err := tx.QueryRowContext(ctx, `SELECT is_default FROM sla_plans WHERE plan_id = $1`, id).Scan(&was)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("default plan: %w", err)
+		}
+		if !was {
+			// The clients without a plan of their own, whom the old default
+			// (or no plan) served, now get this one.
+			if err := s.enqueueResync(ctx, tx, "unplanned", 1); err != nil {
 				return err
 			}
 		}

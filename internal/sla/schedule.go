@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"linedesk/internal/db"
+	"linedesk/internal/directory"
 	"linedesk/internal/job"
 	"linedesk/internal/ticket"
 )
@@ -205,26 +206,35 @@ func (s *Service) check(ctx context.Context, id int64, now time.Time) error {
 	})
 }
 
-// handleResync computes again the deadlines of the open tickets of a
-// plan or calendar that changed.
+// handleResync computes again the deadlines of the open tickets a
+// change of plan, calendar or company concerns.
 func (s *Service) handleResync(ctx context.Context, j job.Job) error {
 	var in struct {
 		PlanID     *int64 `json:"plan_id"`
 		CalendarID *int64 `json:"calendar_id"`
+		CompanyID  *int64 `json:"company_id"`
+		Unplanned  int64  `json:"unplanned"`
 	}
 	if err := j.Decode(&in); err != nil {
 		return err
 	}
-	col, id := "plan_id", in.PlanID
-	if in.CalendarID != nil {
-		col, id = "calendar_id", in.CalendarID
-	}
-	if id == nil {
+	var query string
+	var args []any // before the last id seen and the page's size
+	switch {
+	case in.PlanID != nil:
+		query, args = resyncByRecordSQL("plan_id"), []any{*in.PlanID}
+	case in.CalendarID != nil:
+		query, args = resyncByRecordSQL("calendar_id"), []any{*in.CalendarID}
+	case in.CompanyID != nil:
+		query, args = resyncCompanySQL, []any{*in.CompanyID}
+	case in.Unplanned != 0:
+		query = resyncUnplannedSQL
+	default:
 		return nil
 	}
 	var after int64
 	for {
-		ids, err := s.openTickets(ctx, col, *id, after)
+		ids, err := s.ticketIDs(ctx, query, append(args, after, sweepBatch)...)
 		if err != nil {
 			return err
 		}
@@ -240,14 +250,28 @@ func (s *Service) handleResync(ctx context.Context, j job.Job) error {
 	}
 }
 
-// openTickets lists tickets of a plan or calendar with a clock still
-// counting (running or paused).
-func (s *Service) openTickets(ctx context.Context, col string, id, after int64) ([]int64, error) {
-	// Tickets with a clock still counting, and open tickets with none (a
-	// priority or a channel the plan set no target for until now).
-	rows, err := s.db.R.QueryContext(ctx, `SELECT s.ticket_id FROM sla_tickets s JOIN tickets t ON t.id = s.ticket_id
-		WHERE s.`+col+` = $1 AND (s.live OR t.status NOT IN ('solved', 'closed')) AND s.ticket_id > $2
-		ORDER BY s.ticket_id LIMIT $3`, id, after, sweepBatch)
+// resyncByRecordSQL lists the tickets of a plan or calendar with a clock
+// still counting (running or paused), and open tickets with none (a
+// priority or a channel the plan set no target for until now).
+func resyncByRecordSQL(col string) string {
+	return `SELECT s.ticket_id FROM sla_tickets s JOIN tickets t ON t.id = s.ticket_id
+		WHERE s.` + col + ` = $1 AND (s.live OR t.status NOT IN ('solved', 'closed')) AND s.ticket_id > $2
+		ORDER BY s.ticket_id LIMIT $3`
+}
+
+// resyncCompanySQL lists a company's open tickets; resyncUnplannedSQL
+// the open tickets of no company or of a company without a plan of its
+// own.
+const (
+	resyncCompanySQL = `SELECT t.id FROM tickets t
+		WHERE t.company_id = $1 AND t.status NOT IN ('solved', 'closed') AND t.id > $2 ORDER BY t.id LIMIT $3`
+	resyncUnplannedSQL = `SELECT t.id FROM tickets t LEFT JOIN companies c ON c.id = t.company_id
+		WHERE c.plan_id IS NULL AND t.status NOT IN ('solved', 'closed') AND t.id > $1 ORDER BY t.id LIMIT $2`
+)
+
+// ticketIDs runs one of the resync queries for a page of ticket ids.
+func (s *Service) ticketIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.db.R.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("tickets to resync: %w", err)
 	}
@@ -261,6 +285,31 @@ func (s *Service) openTickets(ctx context.Context, col string, id, after int64) 
 		ids = append(ids, tid)
 	}
 	return ids, rows.Err()
+}
+
+// DirectoryChanged is the directory hook: when a company's open tickets
+// are no longer all kept under the plan the company is served by now (an
+// administrator moved the client to another plan, or gave it one), their
+// deadlines are computed again once the change commits.
+func (s *Service) DirectoryChanged(ctx context.Context, q db.Queryer, c directory.Change) error {
+	if c.Kind != directory.ChangeCompany || c.Deleted {
+		return nil
+	}
+	sv, err := s.servedUnder(ctx, q, &c.ID)
+	if err != nil {
+		return err
+	}
+	var now *int64
+	if sv.ok {
+		now = &sv.ID
+	}
+	var moved bool
+	err = q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tickets t LEFT JOIN sla_tickets s ON s.ticket_id = t.id
+		WHERE t.company_id = $1 AND t.status NOT IN ('solved', 'closed') AND s.plan_id IS DISTINCT FROM $2)`, c.ID, now).Scan(&moved)
+	if err != nil || !moved {
+		return err
+	}
+	return s.enqueueResync(ctx, q, "company_id", c.ID)
 }
 
 // Resync computes a ticket's deadlines again from its plan and calendar
@@ -284,7 +333,7 @@ func (s *Service) Resync(ctx context.Context, ticketID int64) error {
 
 // enqueueResync asks for the deadlines of a plan's or calendar's tickets
 // to be computed again once the change commits.
-func (s *Service) enqueueResync(ctx context.Context, tx *sql.Tx, key string, id int64) error {
+func (s *Service) enqueueResync(ctx context.Context, tx db.Queryer, key string, id int64) error {
 	payload, _ := json.Marshal(map[string]int64{key: id})
 	_, err := s.jobs.Enqueue(ctx, tx, JobResync, json.RawMessage(payload))
 	return err

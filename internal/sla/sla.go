@@ -28,8 +28,12 @@ const Source = "sla"
 
 // Jobs of the package.
 const (
-	JobCheck  = "sla.check"  // the scheduler's run: warnings and breaches that are due
-	JobResync = "sla.resync" // {"plan_id"} or {"calendar_id"}: deadlines after a plan or calendar changed
+	JobCheck = "sla.check" // the scheduler's run: warnings and breaches that are due
+	// JobResync computes deadlines again after a plan or calendar changed
+	// ({"plan_id"}, {"calendar_id"}), a company moved to another plan
+	// ({"company_id"}), or a default plan came for the tickets of
+	// companies with none of their own ({"unplanned": 1}).
+	JobResync = "sla.resync"
 )
 
 // Config tunes the service; zero fields take the defaults.
@@ -68,10 +72,12 @@ func NewService(d *db.DB, log *slog.Logger, dir *directory.Service, tickets *tic
 		calendars: map[int64]*Calendar{}, plans: map[int64]cachedPlan{}}
 }
 
-// Attach makes the service hear of every ticket change and run its jobs.
-// Call it once, while the application is wired.
+// Attach makes the service hear of every ticket change and of every
+// company's, and run its jobs. Call it once, while the application is
+// wired.
 func (s *Service) Attach() {
 	s.tickets.AddHook(s)
+	s.dir.AddHook(s)
 	s.jobs.Register(JobCheck, s.handleCheck)
 	s.jobs.Register(JobResync, s.handleResync)
 }
