@@ -89,7 +89,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	a.SLA.Attach()
 	a.openKnowledge()
 	a.openAutomation()
-	a.openSearch()
+	if err := a.openSearch(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
 	secret, err := a.openMail()
 	if err != nil {
 		d.Close()

@@ -55,6 +55,11 @@ type engine interface {
 	count(ctx context.Context, e expr, upTo int) (int, error)
 	// tidy compacts the index after a rebuild.
 	tidy(ctx context.Context) error
+	// upgrade brings the index's structure up to date where that is
+	// possible without losing what it holds, or, when rebuilding, before
+	// the rebuild fills it; current is false when the index is left in an
+	// older form, to be rebuilt.
+	upgrade(ctx context.Context, rebuilding bool) (current bool, err error)
 }
 
 // errRaced: another writer indexed the same new document at the same

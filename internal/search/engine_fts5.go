@@ -123,6 +123,47 @@ func (e fts5) drop(ctx context.Context, tx *sql.Tx, seq int64) error {
 	return nil
 }
 
+// ftsTableSQL is search_fts as Linedesk writes it now: terms are written
+// by Linedesk's analyzer, separated by spaces, and the tokenizer only
+// splits them again ('~' starts filter terms, in meta); prefix indexes of
+// three and four characters serve the word being typed, which would
+// otherwise merge the lists of every term it begins.
+const ftsTableSQL = `CREATE VIRTUAL TABLE search_fts USING fts5(title, body, notes, meta, content = '', contentless_delete = 1,
+	prefix = '3 4', tokenize = "unicode61 remove_diacritics 0 tokenchars '._@-:/\#+~'")`
+
+// upgrade gives search_fts its current form. An FTS5 table's options
+// cannot change and this one keeps no content to copy, so it is made
+// anew, empty, when the index is empty anyway or a rebuild is about to
+// fill it; otherwise it stays as it is, and current is false.
+func (e fts5) upgrade(ctx context.Context, rebuilding bool) (current bool, err error) {
+	var ddl string
+	if err := e.db.R.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = 'search_fts'`).Scan(&ddl); err != nil {
+		return false, fmt.Errorf("search index form: %w", err)
+	}
+	if strings.Contains(ddl, "prefix") {
+		return true, nil
+	}
+	err = e.db.Tx(ctx, func(tx *sql.Tx) error {
+		if !rebuilding {
+			if err := tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM search_docs)`).Scan(&current); err != nil || !current {
+				return err
+			}
+		}
+		current = true
+		for _, q := range []string{`DROP TABLE search_fts`, ftsTableSQL, `DELETE FROM search_docs`,
+			`UPDATE search_stats SET docs = 0, title_count = 0, body_count = 0, notes_count = 0`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("renew the search index: %w", err)
+	}
+	return current, nil
+}
+
 func (e fts5) match(ctx context.Context, m matching, limit, _ int) ([]candidate, error) {
 	return queryCandidates(ctx, e.db.R, `SELECT `+candidateColumns+` FROM search_fts f JOIN search_docs d ON d.seq = f.rowid
 		WHERE search_fts MATCH $1 ORDER BY f.rowid DESC LIMIT $2`, renderFTS(m.whole(), m.public), limit)

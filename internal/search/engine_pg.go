@@ -202,6 +202,10 @@ func (e pgfts) read(ctx context.Context, f func(tx *sql.Tx, ix pgIndex) error) e
 	return f(tx, ix)
 }
 
+// upgrade has nothing to do: documents written before the facet twins
+// are searched as they are (see pgIndex).
+func (e pgfts) upgrade(context.Context, bool) (bool, error) { return true, nil }
+
 // tidy moves the GIN index's pending entries into the index proper and
 // refreshes the planner's statistics.
 func (e pgfts) tidy(ctx context.Context) error {

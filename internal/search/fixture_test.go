@@ -58,6 +58,9 @@ func wire(t testing.TB, d *db.DB) *env {
 	e.search.Register(search.NewContactSource(e.dir))
 	e.search.Register(search.NewCompanySource(e.dir))
 	e.search.RegisterJobs()
+	if err := e.search.Upgrade(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	e.tickets.AddHook(e.search)
 	e.dir.AddHook(e.search)
 	return e

@@ -41,14 +41,30 @@ func (p Progress) ETA() time.Duration {
 	return time.Duration(float64(p.Total-p.Done)/r) * time.Second
 }
 
+// Upgrade brings the index's structure up to date at start-up where it
+// can without a rebuild (an empty index), and says in the log when an
+// older one is left for `linedesk reindex` to renew.
+func (s *Service) Upgrade(ctx context.Context) error {
+	current, err := s.eng.upgrade(ctx, false)
+	if err == nil && !current {
+		s.log.Warn("the search index predates prefix indexes: searches while typing are slower until `linedesk reindex` rebuilds it")
+	}
+	return err
+}
+
 // Rebuild indexes every document of every kind again, then removes from
 // the index whatever was not written since it began (documents deleted
 // meanwhile, kinds no longer searched). It is safe while Linedesk serves:
 // it writes a batch at a time, and like every index write it never
-// replaces a document indexed from a later reading. Documents are read
+// replaces a document indexed from a later reading. (An index in an older
+// form that cannot change in place is emptied first: until the rebuild
+// ends, searches find only what it has written.) Documents are read
 // and analyzed on every core while one writer writes. progress, when not
 // nil, is called after every batch. At the end the index is compacted.
 func (s *Service) Rebuild(ctx context.Context, progress func(Progress)) error {
+	if _, err := s.eng.upgrade(ctx, true); err != nil {
+		return err
+	}
 	p := Progress{Started: time.Now()}
 	started := db.Now()
 	kinds := s.Kinds()
