@@ -164,9 +164,38 @@ func (e fts5) upgrade(ctx context.Context, rebuilding bool) (current bool, err e
 	return current, nil
 }
 
+const (
+	matchFTSSQL = `SELECT ` + candidateColumns + ` FROM search_fts f JOIN search_docs d ON d.seq = f.rowid
+		WHERE search_fts MATCH $1 ORDER BY f.rowid DESC LIMIT $2`
+	matchFTSBeforeSQL = `SELECT ` + candidateColumns + ` FROM search_fts f JOIN search_docs d ON d.seq = f.rowid
+		WHERE search_fts MATCH $1 AND f.rowid < $3 ORDER BY f.rowid DESC LIMIT $2`
+)
+
+// match reads the newest matches by rowid. A word being typed that is
+// longer than the prefix indexes is matched by its indexed prefix, and
+// the matches are checked against the whole word, page after page until
+// limit of them hold.
 func (e fts5) match(ctx context.Context, m matching, limit, _ int) ([]candidate, error) {
-	return queryCandidates(ctx, e.db.R, `SELECT `+candidateColumns+` FROM search_fts f JOIN search_docs d ON d.seq = f.rowid
-		WHERE search_fts MATCH $1 ORDER BY f.rowid DESC LIMIT $2`, renderFTS(m.whole(), m.public), limit)
+	loose, changed := shortened(m.text, indexedPrefix)
+	if !changed {
+		return queryCandidates(ctx, e.db.R, matchFTSSQL, renderFTS(m.whole(), m.public), limit)
+	}
+	wide := m
+	wide.text = loose
+	query := renderFTS(wide.whole(), m.public)
+	var out []candidate
+	page, err := queryCandidates(ctx, e.db.R, matchFTSSQL, query, limit)
+	for ; err == nil; page, err = queryCandidates(ctx, e.db.R, matchFTSBeforeSQL, query, limit, page[len(page)-1].seq) {
+		for _, c := range page {
+			if holds(m.text, &c, m.public) {
+				out = append(out, c)
+			}
+		}
+		if len(out) >= limit || len(page) < limit {
+			return out[:min(len(out), limit)], nil
+		}
+	}
+	return nil, err
 }
 
 func (e fts5) count(ctx context.Context, x expr, upTo int) (int, error) {

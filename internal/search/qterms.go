@@ -30,8 +30,9 @@ func (g termGroup) expr() expr {
 	return or(parts...)
 }
 
-// wordsExpr is the group with each phrase loosened to its words, all
-// of them anywhere in the document.
+// wordsExpr is the group as its document frequency is counted: each
+// phrase loosened to its words, all of them anywhere in the document, and
+// a word being typed cut to the letters the index keeps prefixes of.
 func (g termGroup) wordsExpr() expr {
 	parts := make([]expr, len(g.variants))
 	for i, v := range g.variants {
@@ -41,7 +42,8 @@ func (g termGroup) wordsExpr() expr {
 		}
 		parts[i] = and(words...)
 	}
-	return or(parts...)
+	e, _ := shortened(or(parts...), indexedPrefix)
+	return e
 }
 
 // queryGroup analyzes one term of a query; ok is false when nothing of it

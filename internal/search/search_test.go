@@ -300,3 +300,39 @@ func TestDocumentFrequencyInBuckets(t *testing.T) {
 		}
 	})
 }
+
+// TestTypingLongWord: a word being typed longer than SQLite's prefix
+// indexes is matched by its first letters and checked against the whole
+// word, page after page: newer documents that only share the first
+// letters do not crowd out the older ones that match.
+func TestTypingLongWord(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		e := wire(t, d)
+		e.team(t)
+		var want []int64
+		for i := range 4 {
+			tk := e.open(t, ticket.NewTicket{Subject: fmt.Sprintf("Nevaru pieslēgties VPN %d", i)})
+			want = append([]int64{tk.Number}, want...)
+		}
+		for i := range 12 {
+			e.open(t, ticket.NewTicket{Subject: fmt.Sprintf("Lūdzu pieskarties ekrānam %d", i)}) // "pies…", not "pieslē…"
+		}
+		s := search.NewService(d, quietLog(), e.jobs, e.dir, search.Config{Candidates: 3})
+		s.Register(search.NewTicketSource(e.tickets))
+		if err := s.Rebuild(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Search(ctx, search.AgentViewer(e.admin), search.Request{Query: "pieslē", Typing: true, Newest: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := numbers(res.Hits); !slices.Equal(got, want[:3]) || !res.More {
+			t.Errorf("typing: %v (more %v), want the newest three of %v and more", got, res.More, want)
+		}
+		res, _ = s.Search(ctx, search.AgentViewer(e.admin), search.Request{Query: "pieskar", Typing: true})
+		if len(res.Hits) != 3 || !res.More {
+			t.Errorf("pieskar: %d hits, more %v", len(res.Hits), res.More)
+		}
+	})
+}

@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,9 +22,10 @@ import (
 	"linedesk/internal/ticket"
 )
 
-// benchDesk is a workspace over 100,000 generated tickets, one of them
-// with 100 comments, and the session cookie of an agent of the first
-// group. Requests go straight to the handler: the figures are server time.
+// benchDesk is a workspace over generated tickets (100,000, or
+// LINEDESK_BENCH_DESK_TICKETS), one of them with 100 comments, and the
+// session cookie of an agent of the first group. Requests go straight to
+// the handler: the figures are server time.
 type benchDesk struct {
 	h       http.Handler
 	cookie  string
@@ -42,7 +45,11 @@ func newBenchDesk(b *testing.B, databaseURL string) *benchDesk {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { a.Close() })
-	seed, err := benchutil.SeedTickets(ctx, a.DB, 100_000)
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("LINEDESK_BENCH_DESK_TICKETS")); err == nil && v > 0 {
+		n = v
+	}
+	seed, err := benchutil.SeedTickets(ctx, a.DB, n)
 	if err != nil {
 		b.Fatal(err)
 	}

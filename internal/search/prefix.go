@@ -1,0 +1,73 @@
+package search
+
+// indexedPrefix is the longest prefix SQLite's index keeps a list for
+// (search_fts's prefix indexes). A longer word being typed would have
+// FTS5 merge the lists of every term it begins; it is matched by its
+// first indexedPrefix letters instead, and each match checked against
+// the document's stored terms. Both engines weigh a word being typed by
+// those letters too, so they rank alike.
+const indexedPrefix = 4
+
+// shortened is e with every prefix cut to its first n letters; changed
+// reports whether any was longer.
+func shortened(e expr, n int) (out expr, changed bool) {
+	switch e := e.(type) {
+	case seqExpr:
+		if !e.prefix {
+			return e, false
+		}
+		last := []rune(e.terms[len(e.terms)-1])
+		if len(last) <= n {
+			return e, false
+		}
+		terms := append(append([]string(nil), e.terms[:len(e.terms)-1]...), string(last[:n]))
+		return seqExpr{terms: terms, prefix: true}, true
+	case andExpr:
+		parts := make(andExpr, len(e))
+		for i, p := range e {
+			var c bool
+			parts[i], c = shortened(p, n)
+			changed = changed || c
+		}
+		return parts, changed
+	case orExpr:
+		parts := make(orExpr, len(e))
+		for i, p := range e {
+			var c bool
+			parts[i], c = shortened(p, n)
+			changed = changed || c
+		}
+		return parts, changed
+	case notExpr:
+		pos, c1 := shortened(e.pos, n)
+		neg, c2 := shortened(e.neg, n)
+		return notExpr{pos: pos, neg: neg}, c1 || c2
+	}
+	return e, false
+}
+
+// holds reports whether a candidate's stored terms satisfy the text
+// expression e where the viewer reads (public: title and public body).
+func holds(e expr, c *candidate, public bool) bool {
+	switch e := e.(type) {
+	case seqExpr:
+		return occurrences(e, c.title) > 0 || occurrences(e, c.body) > 0 || !public && occurrences(e, c.notes) > 0
+	case andExpr:
+		for _, p := range e {
+			if !holds(p, c, public) {
+				return false
+			}
+		}
+		return true
+	case orExpr:
+		for _, p := range e {
+			if holds(p, c, public) {
+				return true
+			}
+		}
+		return false
+	case notExpr:
+		return holds(e.pos, c, public) && !holds(e.neg, c, public)
+	}
+	return true // filter terms are not text: the index has matched them
+}
