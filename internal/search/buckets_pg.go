@@ -32,25 +32,87 @@ func facetTwin(term string, bucket int64) string {
 }
 
 // pgIndex is the state of PostgreSQL's index a search reads: the newest
-// seq, and the first seq whose documents carry filter-term twins.
+// and the oldest seq, and the first seq whose documents carry the terms
+// of the current form (filter-term twins, word prefixes).
 type pgIndex struct {
-	top, twinsFrom int64
+	top, bottom, formFrom int64
 }
 
-// inBuckets renders the match limited to the buckets. Where every
-// document of the buckets carries twins, the filter is asked through
-// them: "may see it, and in one of these buckets" becomes one list per
-// access term and bucket, each short, where the plain terms' lists run
-// through the whole index.
-func (ix pgIndex) inBuckets(m matching, buckets []int64) string {
-	oldest := buckets[len(buckets)-1]
-	if oldest<<bucketBits >= ix.twinsFrom && m.filter != nil {
+// render writes the match for the newest buckets given, or for the whole
+// index when buckets is nil. Where every document there has the current
+// form, the filter is asked through twins ("may see it, and in one of
+// these buckets" becomes one short list per access term and bucket,
+// where the plain terms' lists run through the whole index) and a word
+// being typed through its prefix term; verify reports that the matches
+// are then to be checked against the text (see prefixTerms).
+func (ix pgIndex) render(m matching, buckets []int64) (query string, verify bool) {
+	var in expr
+	oldest := ix.bottom
+	if buckets != nil {
+		in, oldest = anyFacet(bucketTerms(buckets)), buckets[len(buckets)-1]<<bucketBits
+	}
+	if oldest < ix.formFrom {
+		return renderTSQuery(m.whole(), m.public, in), false
+	}
+	m.text, verify = prefixTerms(m.text, m.public)
+	if buckets != nil {
 		if f, ok := twinned(m.filter, buckets); ok {
-			m.filter = f
-			return renderTSQuery(m.whole(), m.public)
+			m.filter, in = f, nil
 		}
 	}
-	return renderTSQuery(m.whole(), m.public, anyFacet(bucketTerms(buckets)))
+	return renderTSQuery(m.whole(), m.public, in), verify
+}
+
+// prefixTerm is the term PostgreSQL's vectors hold for the first n
+// letters of their words: "~4:prin" (n is 3 or 4).
+func prefixTerm(word string, n int) string { return "~" + strconv.Itoa(n) + ":" + word }
+
+// prefixTerms is the text expression e with each word being typed asked
+// through its prefix term: of its first four letters at most, and after
+// the words before it anywhere in the document. loose reports that the
+// terms match more than e (a longer word, words out of order, or a word
+// only in internal notes for a viewer who reads public text only), so
+// that matches are to be checked against e.
+func prefixTerms(e expr, public bool) (out expr, loose bool) {
+	switch e := e.(type) {
+	case seqExpr:
+		last := []rune(e.terms[len(e.terms)-1])
+		if !e.prefix || len(last) < minPrefix {
+			return e, false
+		}
+		n := min(len(last), indexedPrefix)
+		var p expr = facetExpr{prefixTerm(string(last[:n]), n)}
+		if len(e.terms) > 1 {
+			p = and(seqExpr{terms: e.terms[:len(e.terms)-1]}, p)
+		}
+		return p, public || len(last) > n || len(e.terms) > 1
+	case andExpr:
+		parts := make(andExpr, len(e))
+		for i, part := range e {
+			var l bool
+			parts[i], l = prefixTerms(part, public)
+			loose = loose || l
+		}
+		return parts, loose
+	case orExpr:
+		parts := make(orExpr, len(e))
+		for i, part := range e {
+			var l bool
+			parts[i], l = prefixTerms(part, public)
+			loose = loose || l
+		}
+		return parts, loose
+	case notExpr:
+		pos, l1 := prefixTerms(e.pos, public)
+		neg, l2 := prefixTerms(e.neg, public)
+		// A loose exclusion would leave out documents it does not
+		// match: it keeps its exact form.
+		if l2 {
+			neg = e.neg
+		}
+		return notExpr{pos: pos, neg: neg}, l1
+	}
+	return e, false
 }
 
 // twinned is the filter expression e limited to the buckets through
@@ -59,6 +121,8 @@ func (ix pgIndex) inBuckets(m matching, buckets []int64) string {
 // parts is (the first that can be). ok is false when e cannot be.
 func twinned(e expr, buckets []int64) (expr, bool) {
 	switch e := e.(type) {
+	case nil:
+		return nil, false
 	case facetExpr:
 		if facetKey(e.term) == KeyNumber {
 			return nil, false

@@ -183,19 +183,12 @@ func (e fts5) match(ctx context.Context, m matching, limit, _ int) ([]candidate,
 	wide := m
 	wide.text = loose
 	query := renderFTS(wide.whole(), m.public)
-	var out []candidate
-	page, err := queryCandidates(ctx, e.db.R, matchFTSSQL, query, limit)
-	for ; err == nil; page, err = queryCandidates(ctx, e.db.R, matchFTSBeforeSQL, query, limit, page[len(page)-1].seq) {
-		for _, c := range page {
-			if holds(m.text, &c, m.public) {
-				out = append(out, c)
-			}
+	return verifiedPages(limit, func(before int64) ([]candidate, error) {
+		if before == 0 {
+			return queryCandidates(ctx, e.db.R, matchFTSSQL, query, limit)
 		}
-		if len(out) >= limit || len(page) < limit {
-			return out[:min(len(out), limit)], nil
-		}
-	}
-	return nil, err
+		return queryCandidates(ctx, e.db.R, matchFTSBeforeSQL, query, limit, before)
+	}, func(c *candidate) bool { return holds(m.text, c, m.public) })
 }
 
 func (e fts5) count(ctx context.Context, x expr, upTo int) (int, error) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -138,15 +140,25 @@ func (e pgfts) drop(ctx context.Context, tx *sql.Tx, seq int64) error {
 func (e pgfts) match(ctx context.Context, m matching, limit, expect int) ([]candidate, error) {
 	var out []candidate
 	err := e.read(ctx, func(tx *sql.Tx, ix pgIndex) error {
-		// The candidates are ordered by seq + 0, an expression, so the
-		// planner does not walk the seq index testing each row's vector.
-		const query = `SELECT ` + candidateColumns + ` FROM search_docs d WHERE d.tsv @@ $1::tsquery
-			ORDER BY d.seq + 0 DESC LIMIT $2`
+		// fetch reads the newest want matches of the range (nil buckets:
+		// the whole index).
+		fetch := func(buckets []int64, want int) ([]candidate, error) {
+			query, verify := ix.render(m, buckets)
+			if !verify {
+				return queryCandidates(ctx, tx, pgMatchSQL, query, want)
+			}
+			return verifiedPages(want, func(before int64) ([]candidate, error) {
+				if before == 0 {
+					return queryCandidates(ctx, tx, pgMatchSQL, query, want)
+				}
+				return queryCandidates(ctx, tx, pgMatchBeforeSQL, query, want, before)
+			}, func(c *candidate) bool { return holds(m.text, c, m.public) })
+		}
 		if expect == 0 || expect >= fewMatches*limit {
 			// Each round's buckets are older than the last's: their
 			// candidates come after those already found.
 			done, err := bucketRounds(ix.top, limit, func(buckets []int64, want int) (int, error) {
-				more, err := queryCandidates(ctx, tx, query, ix.inBuckets(m, buckets), want)
+				more, err := fetch(buckets, want)
 				out = append(out, more...)
 				return len(more), err
 			})
@@ -155,28 +167,41 @@ func (e pgfts) match(ctx context.Context, m matching, limit, expect int) ([]cand
 			}
 		}
 		var err error
-		out, err = queryCandidates(ctx, tx, query, renderTSQuery(m.whole(), m.public), limit)
+		out, err = fetch(nil, limit)
 		return err
 	})
 	return out, err
 }
 
+// The candidates are ordered by seq + 0, an expression, so the planner
+// does not walk the seq index testing each row's vector.
+const (
+	pgMatchSQL = `SELECT ` + candidateColumns + ` FROM search_docs d WHERE d.tsv @@ $1::tsquery
+		ORDER BY d.seq + 0 DESC LIMIT $2`
+	pgMatchBeforeSQL = `SELECT ` + candidateColumns + ` FROM search_docs d WHERE d.tsv @@ $1::tsquery AND d.seq + 0 < $3
+		ORDER BY d.seq + 0 DESC LIMIT $2`
+)
+
 // count counts in the newest buckets first too: a common term reaches
 // upTo there, and only a rarer one is counted over the whole index, where
-// its short list is cheap to read.
+// its short list is cheap to read. (What it counts, a group's words and
+// prefixes of at most four letters, its prefix terms match exactly.)
 func (e pgfts) count(ctx context.Context, x expr, upTo int) (int, error) {
 	const query = `SELECT count(*) FROM (SELECT 1 FROM search_docs WHERE tsv @@ $1::tsquery LIMIT $2) m`
 	var n int
 	err := e.read(ctx, func(tx *sql.Tx, ix pgIndex) error {
+		m := matching{text: x}
 		done, err := bucketRounds(ix.top, upTo, func(buckets []int64, want int) (int, error) {
-			k, err := countUpTo(ctx, tx, query, renderTSQuery(x, false, anyFacet(bucketTerms(buckets))), want)
+			q, _ := ix.render(m, buckets)
+			k, err := countUpTo(ctx, tx, query, q, want)
 			n += k
 			return k, err
 		})
 		if done || err != nil {
 			return err
 		}
-		n, err = countUpTo(ctx, tx, query, renderTSQuery(x, false), upTo)
+		q, _ := ix.render(m, nil)
+		n, err = countUpTo(ctx, tx, query, q, upTo)
 		return err
 	})
 	return n, err
@@ -195,8 +220,9 @@ func (e pgfts) read(ctx context.Context, f func(tx *sql.Tx, ix pgIndex) error) e
 		return fmt.Errorf("search: %w", err)
 	}
 	var ix pgIndex
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(max(seq), 0) FROM search_docs), facet_buckets_from
-		FROM search_stats WHERE id = 1`).Scan(&ix.top, &ix.twinsFrom); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(max(seq), 0) FROM search_docs),
+		(SELECT COALESCE(min(seq), 0) FROM search_docs), form_from FROM search_stats WHERE id = 1`).
+		Scan(&ix.top, &ix.bottom, &ix.formFrom); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
 	return f(tx, ix)
@@ -219,8 +245,9 @@ func (e pgfts) tidy(ctx context.Context) error {
 // tsvector writes a document's terms as a tsvector literal: title terms
 // at positions 1…, weight A; body terms after a gap (so no phrase runs
 // from one column into the next, as in FTS5), weight B; internal notes
-// after another gap, weight C; then, without positions, the filter terms,
-// the seq's bucket term and each filter term's bucket twin.
+// after another gap, weight C; then, without positions, the prefix terms
+// of its words' first three and four letters, the filter terms, the seq's
+// bucket term and each filter term's bucket twin.
 func tsvector(t docTerms, seq int64) string {
 	pos := map[string][]string{}
 	var order []string
@@ -240,10 +267,21 @@ func tsvector(t docTerms, seq int64) string {
 		next++
 	}
 	var b strings.Builder
+	prefixes := map[string]bool{}
 	for _, term := range order {
 		b.WriteString(quoteLexeme(term))
 		b.WriteByte(':')
 		b.WriteString(strings.Join(pos[term], ","))
+		b.WriteByte(' ')
+		if r := []rune(term); len(r) >= minPrefix {
+			prefixes[prefixTerm(string(r[:minPrefix]), minPrefix)] = true
+			if len(r) >= indexedPrefix {
+				prefixes[prefixTerm(string(r[:indexedPrefix]), indexedPrefix)] = true
+			}
+		}
+	}
+	for _, p := range slices.Sorted(maps.Keys(prefixes)) {
+		b.WriteString(quoteLexeme(p))
 		b.WriteByte(' ')
 	}
 	bucket := seq >> bucketBits

@@ -71,3 +71,25 @@ func holds(e expr, c *candidate, public bool) bool {
 	}
 	return true // filter terms are not text: the index has matched them
 }
+
+// verifiedPages reads pages of want candidates, newest first, until want
+// of them keep: page(before) reads the page below seq before (0: the
+// newest).
+func verifiedPages(want int, page func(before int64) ([]candidate, error), keep func(*candidate) bool) ([]candidate, error) {
+	var out []candidate
+	for before := int64(0); ; {
+		p, err := page(before)
+		if err != nil {
+			return nil, err
+		}
+		for i := range p {
+			if keep(&p[i]) {
+				out = append(out, p[i])
+			}
+		}
+		if len(out) >= want || len(p) < want {
+			return out[:min(len(out), want)], nil
+		}
+		before = p[len(p)-1].seq
+	}
+}

@@ -222,6 +222,8 @@ func TestDocumentFrequencyInBuckets(t *testing.T) {
 			more    bool
 		}
 		run := func(bits int, v search.Viewer, query string, rebuild bool) ranked {
+			typing := strings.HasSuffix(query, "…") // a word being typed
+			query = strings.TrimSuffix(query, "…")
 			t.Helper()
 			defer search.SetBucketBitsForTest(bits)()
 			s := search.NewService(d, quietLog(), e.jobs, e.dir, search.Config{DocFreqUpTo: 4, Candidates: 5})
@@ -231,7 +233,7 @@ func TestDocumentFrequencyInBuckets(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			res, err := s.Search(ctx, v, search.Request{Query: query, PerPage: 100})
+			res, err := s.Search(ctx, v, search.Request{Query: query, Typing: typing, PerPage: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,7 +246,8 @@ func TestDocumentFrequencyInBuckets(t *testing.T) {
 		compareAll := func(stage string) {
 			t.Helper()
 			for _, v := range []search.Viewer{search.AgentViewer(e.admin), search.AgentViewer(e.alice)} {
-				for _, q := range []string{"cable", "monitor", "printer", `"cable fault"`, `"printer offline" -cable`, "cable status:new"} {
+				for _, q := range []string{"cable", "monitor", "printer", `"cable fault"`, `"printer offline" -cable`, "cable status:new",
+					"cab…", "monit…", "fault cab…"} {
 					whole, buckets := run(40, v, q, true), run(2, v, q, true)
 					if len(whole.numbers) == 0 || !slices.Equal(whole.numbers, buckets.numbers) || whole.more != buckets.more {
 						t.Errorf("%s, %s: found in buckets %v (more %v), in the whole index %v (more %v)", stage, q,
@@ -260,25 +263,27 @@ func TestDocumentFrequencyInBuckets(t *testing.T) {
 		if d.Dialect != db.Postgres {
 			return
 		}
-		// As an index from before the twins: none in any document, and
-		// the first seq to carry them still to come.
+		// As an index from before the current form: no twins or prefix
+		// terms in any document, and the first seq to carry them still to
+		// come.
 		defer search.SetBucketBitsForTest(2)()
-		for _, q := range []string{`UPDATE search_docs SET tsv = ts_delete(tsv, ARRAY(SELECT lexeme FROM unnest(tsv) WHERE lexeme LIKE '~%@%'))`,
-			`UPDATE search_stats SET facet_buckets_from = (SELECT max(seq) + 1 FROM search_docs)`} {
+		for _, q := range []string{`UPDATE search_docs SET tsv = ts_delete(tsv, ARRAY(SELECT lexeme FROM unnest(tsv)
+			WHERE lexeme LIKE '~%@%' OR lexeme ~ '^~[34]:'))`,
+			`UPDATE search_stats SET form_from = (SELECT max(seq) + 1 FROM search_docs)`} {
 			if _, err := d.W.ExecContext(ctx, q); err != nil {
 				t.Fatal(err)
 			}
 		}
 		compare := func(stage string) {
 			t.Helper()
-			for _, q := range []string{"cable", "monitor", `"cable fault"`, "cable status:new"} {
+			for _, q := range []string{"cable", "monitor", `"cable fault"`, "cable status:new", "cab…", "monit…"} {
 				whole, buckets := run(40, search.AgentViewer(e.alice), q, false), run(2, search.AgentViewer(e.alice), q, false)
 				if len(whole.numbers) == 0 || !slices.Equal(whole.numbers, buckets.numbers) {
 					t.Errorf("%s, %s: found in buckets %v, in the whole index %v", stage, q, buckets.numbers, whole.numbers)
 				}
 			}
 		}
-		compare("before the twins")
+		compare("before the current form")
 		var ids []int64
 		for i := 330; i < 350; i++ {
 			ids = append(ids, open(i))
@@ -288,10 +293,10 @@ func TestDocumentFrequencyInBuckets(t *testing.T) {
 		if err := s.Index(ctx, search.KindTicket, ids); err != nil {
 			t.Fatal(err)
 		}
-		compare("with the newest twinned")
+		compare("with the newest in the current form")
 		var old, twinned int
-		if err := d.R.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE d.seq < st.facet_buckets_from),
-			count(*) FILTER (WHERE d.seq >= st.facet_buckets_from) FROM search_docs d, search_stats st
+		if err := d.R.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE d.seq < st.form_from),
+			count(*) FILTER (WHERE d.seq >= st.form_from) FROM search_docs d, search_stats st
 			WHERE EXISTS (SELECT 1 FROM unnest(d.tsv) WHERE lexeme LIKE '~g:%@%')`).Scan(&old, &twinned); err != nil {
 			t.Fatal(err)
 		}
@@ -333,6 +338,21 @@ func TestTypingLongWord(t *testing.T) {
 		res, _ = s.Search(ctx, search.AgentViewer(e.admin), search.Request{Query: "pieskar", Typing: true})
 		if len(res.Hits) != 3 || !res.More {
 			t.Errorf("pieskar: %d hits, more %v", len(res.Hits), res.More)
+		}
+		// A word only in an internal note is found by agents typing it,
+		// never by the customer.
+		tk := e.open(t, ticket.NewTicket{Subject: "Printer offline"})
+		e.comment(t, tk.ID, "Kabelis ir bojāts", false)
+		if err := s.Index(ctx, search.KindTicket, []int64{tk.ID}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"kab", "kabe", "kabeli"} {
+			agent, _ := s.Search(ctx, search.AgentViewer(e.admin), search.Request{Query: q, Typing: true})
+			customer, _ := s.Search(ctx, search.ContactViewer(search.ContactScope{ContactID: tk.Requester.ID}),
+				search.Request{Query: q, Typing: true})
+			if got := numbers(agent.Hits); len(got) != 1 || got[0] != tk.Number || len(customer.Hits) != 0 {
+				t.Errorf("typing %q: the agent finds %v, the customer %v", q, got, numbers(customer.Hits))
+			}
 		}
 	})
 }
