@@ -353,13 +353,9 @@ func TestChannelOutsidePlan(t *testing.T) {
 		in.Channels = append(in.Channels, ticket.ChannelPhone)
 		_, err = f.svc.UpdatePlan(ctx, f.plan.ID, in)
 		must(t, err)
-		deadline := time.Now().Add(10 * time.Second)
-		for f.reload(t, phone.ID).SLA.FirstResponseDueAt == nil {
-			if time.Now().After(deadline) {
-				t.Fatal("the phone ticket has no deadline once the plan includes the phone")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitFor(t, "the phone ticket's deadline once the plan includes the phone", func() bool {
+			return f.reload(t, phone.ID).SLA.FirstResponseDueAt != nil
+		})
 		wantTime(t, "the phone ticket's first response", f.reload(t, phone.ID).SLA.FirstResponseDueAt, local(13, 17, 0))
 	})
 }
