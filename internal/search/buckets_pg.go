@@ -74,45 +74,18 @@ func prefixTerm(word string, n int) string { return "~" + strconv.Itoa(n) + ":" 
 // only in internal notes for a viewer who reads public text only), so
 // that matches are to be checked against e.
 func prefixTerms(e expr, public bool) (out expr, loose bool) {
-	switch e := e.(type) {
-	case seqExpr:
-		last := []rune(e.terms[len(e.terms)-1])
-		if !e.prefix || len(last) < minPrefix {
-			return e, false
+	return mapSeqs(e, func(s seqExpr) (expr, bool) {
+		last := []rune(s.terms[len(s.terms)-1])
+		if !s.prefix || len(last) < minPrefix {
+			return s, false
 		}
 		n := min(len(last), indexedPrefix)
 		var p expr = facetExpr{prefixTerm(string(last[:n]), n)}
-		if len(e.terms) > 1 {
-			p = and(seqExpr{terms: e.terms[:len(e.terms)-1]}, p)
+		if len(s.terms) > 1 {
+			p = and(seqExpr{terms: s.terms[:len(s.terms)-1]}, p)
 		}
-		return p, public || len(last) > n || len(e.terms) > 1
-	case andExpr:
-		parts := make(andExpr, len(e))
-		for i, part := range e {
-			var l bool
-			parts[i], l = prefixTerms(part, public)
-			loose = loose || l
-		}
-		return parts, loose
-	case orExpr:
-		parts := make(orExpr, len(e))
-		for i, part := range e {
-			var l bool
-			parts[i], l = prefixTerms(part, public)
-			loose = loose || l
-		}
-		return parts, loose
-	case notExpr:
-		pos, l1 := prefixTerms(e.pos, public)
-		neg, l2 := prefixTerms(e.neg, public)
-		// A loose exclusion would leave out documents it does not
-		// match: it keeps its exact form.
-		if l2 {
-			neg = e.neg
-		}
-		return notExpr{pos: pos, neg: neg}, l1
-	}
-	return e, false
+		return p, public || len(last) > n || len(s.terms) > 1
+	})
 }
 
 // twinned is the filter expression e limited to the buckets through

@@ -65,6 +65,37 @@ func or(parts ...expr) expr {
 	return out
 }
 
+// mapSeqs rewrites each text sequence of e with f, through conjunctions,
+// alternatives and the kept side of an exclusion; the excluded side stays
+// as it is, since a looser exclusion would leave out documents it does
+// not match. flagged reports whether f flagged any sequence.
+func mapSeqs(e expr, f func(seqExpr) (expr, bool)) (out expr, flagged bool) {
+	switch e := e.(type) {
+	case seqExpr:
+		return f(e)
+	case andExpr:
+		parts := make(andExpr, len(e))
+		for i, p := range e {
+			var fl bool
+			parts[i], fl = mapSeqs(p, f)
+			flagged = flagged || fl
+		}
+		return parts, flagged
+	case orExpr:
+		parts := make(orExpr, len(e))
+		for i, p := range e {
+			var fl bool
+			parts[i], fl = mapSeqs(p, f)
+			flagged = flagged || fl
+		}
+		return parts, flagged
+	case notExpr:
+		pos, fl := mapSeqs(e.pos, f)
+		return notExpr{pos: pos, neg: e.neg}, fl
+	}
+	return e, false
+}
+
 // anyFacet matches documents carrying any of the filter terms.
 func anyFacet(terms []string) expr {
 	parts := make([]expr, len(terms))

@@ -11,39 +11,14 @@ const indexedPrefix = 4
 // shortened is e with every prefix cut to its first n letters; changed
 // reports whether any was longer.
 func shortened(e expr, n int) (out expr, changed bool) {
-	switch e := e.(type) {
-	case seqExpr:
-		if !e.prefix {
-			return e, false
+	return mapSeqs(e, func(s seqExpr) (expr, bool) {
+		last := []rune(s.terms[len(s.terms)-1])
+		if !s.prefix || len(last) <= n {
+			return s, false
 		}
-		last := []rune(e.terms[len(e.terms)-1])
-		if len(last) <= n {
-			return e, false
-		}
-		terms := append(append([]string(nil), e.terms[:len(e.terms)-1]...), string(last[:n]))
+		terms := append(append([]string(nil), s.terms[:len(s.terms)-1]...), string(last[:n]))
 		return seqExpr{terms: terms, prefix: true}, true
-	case andExpr:
-		parts := make(andExpr, len(e))
-		for i, p := range e {
-			var c bool
-			parts[i], c = shortened(p, n)
-			changed = changed || c
-		}
-		return parts, changed
-	case orExpr:
-		parts := make(orExpr, len(e))
-		for i, p := range e {
-			var c bool
-			parts[i], c = shortened(p, n)
-			changed = changed || c
-		}
-		return parts, changed
-	case notExpr:
-		pos, c1 := shortened(e.pos, n)
-		neg, c2 := shortened(e.neg, n)
-		return notExpr{pos: pos, neg: neg}, c1 || c2
-	}
-	return e, false
+	})
 }
 
 // holds reports whether a candidate's stored terms satisfy the text
